@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AgentstudioConfig(AppConfig):
+    name = "agentstudio"
+    verbose_name = "Agent Studio"

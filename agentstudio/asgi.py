@@ -1,0 +1,21 @@
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agentstudio.settings.dev")
+django_asgi_app = get_asgi_application()  # before importing consumers: it sets up Django
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from agentstudio.routing import websocket_urlpatterns  # noqa: E402
+from agentstudio.ws_origin import browser_origin_validator  # noqa: E402
+from agentstudio.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": browser_origin_validator(
+            TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -1,0 +1,5 @@
+from agentstudio.backend import active_backend
+
+
+def backend(request):
+    return {"active_backend": active_backend()}

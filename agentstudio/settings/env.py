@@ -1,0 +1,77 @@
+"""Reading the environment: one place, typed, failing loudly with the variable's name."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+# A .env beside manage.py is optional; the real environment always wins.
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DATA_DIR = Path(env.str("AGENTSTUDIO_DATA_DIR", default=str(BASE_DIR / "data")))
+
+
+def require(name: str, value, check, message: str):
+    if not check(value):
+        raise ImproperlyConfigured(f"{name}: {message} (got {value!r})")
+    return value
+
+
+def bool_var(name: str, default: bool) -> bool:
+    raw = env.str(name, default="1" if default else "0").strip().lower()
+    truthy = {"1", "true", "yes", "on"}
+    falsy = {"0", "false", "no", "off", ""}
+    require(name, raw, lambda v: v in truthy | falsy, "must be true or false")
+    return raw in truthy
+
+
+def list_var(name: str, default: list[str]) -> list[str]:
+    return [item.strip() for item in env.list(name, default=default) if item.strip()]
+
+
+def redis_url() -> str:
+    url = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+    require("REDIS_URL", url, lambda v: urlparse(v).scheme in {"redis", "rediss", "unix"},
+            "must be a redis://, rediss:// or unix:// URL")
+    return url
+
+
+def database(default_sqlite: Path) -> dict:
+    raw = env.str("DATABASE_URL", default=f"sqlite:///{default_sqlite}")
+    scheme = urlparse(raw).scheme
+    require("DATABASE_URL", raw, lambda v: scheme in {"sqlite", "postgres", "postgresql", "pgsql"},
+            "must be a sqlite:/// or postgres:// URL")
+    try:
+        config = environ.Env.db_url_config(raw)
+    except Exception as exc:  # django-environ raises several types on garbage
+        raise ImproperlyConfigured(f"DATABASE_URL: cannot be parsed ({exc})") from exc
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets the web server and the worker read while the other writes.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    else:
+        config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def dev_secret_key() -> str:
+    """A per-checkout key, generated once into the git-ignored data folder."""
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()

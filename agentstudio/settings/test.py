@@ -1,0 +1,26 @@
+"""pytest settings: real Redis (the machine's, or an embedded one), isolated queue and prefixes."""
+
+import os
+import uuid
+
+# Resolve Redis before base.py reads REDIS_URL, so every subprocess a test starts inherits it.
+from agentstudio.redis_server import ensure_redis_for_tests
+
+ensure_redis_for_tests()
+# One queue and one channel prefix per test session: a `make run` worker on the same Redis never
+# steals the suite's tasks, and two suites never see each other's events.
+os.environ.setdefault("CELERY_QUEUE", f"test-{uuid.uuid4().hex[:8]}")
+os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"test-{os.environ['CELERY_QUEUE']}")
+
+from .base import *  # noqa: E402, F403
+from .base import DATABASES, DATA_DIR  # noqa: E402
+
+SECRET_KEY = "test-secret-key-not-for-production-" + "x" * 20
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = DATA_DIR / "test-media"
+SANDBOX_DELAY_MS = int(os.environ.get("SANDBOX_DELAY_MS", "0"))
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not :memory:, so live servers and worker processes share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

@@ -1,0 +1,201 @@
+"""Suite-wide fixtures: users, API clients, and the real moving parts (ASGI server, Celery worker).
+
+Redis is resolved by the test settings (the machine's at REDIS_URL, else an embedded one), so every
+process started here inherits a Redis that answers, a private Celery queue and channel prefix.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from agentstudio.redis_server import free_port
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _database_url() -> str:
+    """The test database as a URL, for processes started by the suite."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] or ""
+    if s.get("PASSWORD"):
+        auth += f":{s['PASSWORD']}"
+    host = s["HOST"] or "127.0.0.1"
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    return f"postgres://{auth}@{host}{port}/{s['NAME']}"
+
+
+def process_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="agentstudio.settings.test",
+        DATABASE_URL=_database_url(),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def _wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except urllib.error.HTTPError:
+            return  # it answered, even if not with 200
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"no answer from {url} within {timeout}s")
+
+
+def _stop(proc: subprocess.Popen, sig_timeout: float = 10) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(sig_timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class AsgiServer:
+    url: str
+    proc: subprocess.Popen
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://", 1)
+
+
+@dataclass
+class WorkerProcess:
+    proc: subprocess.Popen
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def start_asgi_server(tmp_dir: Path, **env: str) -> AsgiServer:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(tmp_dir / f"asgi-{port}.log", "wb")  # noqa: SIM115 - lives as long as the process
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "agentstudio.asgi:application",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=process_env(SANDBOX_BASE_URL=f"{url}/sandbox", **env),
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    _wait_for_http(f"{url}/login/", proc)
+    return AsgiServer(url=url, proc=proc)
+
+
+def start_worker(tmp_dir: Path, *, concurrency: int = 8, **env: str) -> WorkerProcess:
+    log = tmp_dir / f"worker-{time.monotonic_ns()}.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "agentstudio", "worker", "--pool", "threads",
+         "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip",
+         "--without-mingle"],
+        cwd=ROOT, env=process_env(**env), stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    from agentstudio.celery import app
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"worker exited with {proc.returncode}:\n{log.read_text()}")
+        if log.exists() and "ready." in log.read_text(errors="replace"):
+            break
+        time.sleep(0.1)
+    else:
+        _stop(proc)
+        raise RuntimeError("worker not ready within 30s")
+    app.control.purge()  # nothing left over from an earlier test run in this queue
+    return WorkerProcess(proc=proc, log=log)
+
+
+@pytest.fixture(scope="session")
+def process_tmp(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("processes")
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker, process_tmp) -> Iterator[AsgiServer]:
+    """The real ASGI application (HTTP + WebSocket, Redis channel layer) served by uvicorn."""
+    with django_db_blocker.unblock():
+        server = start_asgi_server(process_tmp)
+    yield server
+    _stop(server.proc)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup, django_db_blocker, process_tmp, asgi_server
+) -> Iterator[WorkerProcess]:
+    """A real Celery worker process on the real Redis broker, pointed at the live server's sandbox."""
+    with django_db_blocker.unblock():
+        worker = start_worker(process_tmp, SANDBOX_BASE_URL=f"{asgi_server.url}/sandbox")
+    yield worker
+    _stop(worker.proc)
+
+
+@pytest.fixture
+def worker_factory(django_db_blocker, process_tmp, asgi_server) -> Iterator[Callable]:
+    """Start extra workers (e.g. to kill one with SIGKILL); all stopped at the end of the test."""
+    started: list[WorkerProcess] = []
+
+    def factory(**env: str) -> WorkerProcess:
+        with django_db_blocker.unblock():
+            worker = start_worker(process_tmp, SANDBOX_BASE_URL=f"{asgi_server.url}/sandbox", **env)
+        started.append(worker)
+        return worker
+
+    yield factory
+    for worker in started:
+        _stop(worker.proc)
+
+
+@pytest.fixture
+def make_user(django_user_model) -> Callable:
+    counter = iter(range(10_000))
+
+    def make(username: str | None = None, **fields):
+        name = username or f"user{next(counter)}"
+        return django_user_model.objects.create_user(
+            username=name, password=fields.pop("password", "pw-secret-123"), **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def token_for() -> Callable:
+    def token(user) -> str:
+        from rest_framework.authtoken.models import Token
+
+        return Token.objects.get_or_create(user=user)[0].key
+
+    return token
