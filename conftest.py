@@ -97,10 +97,23 @@ def start_asgi_server(tmp_dir: Path, **env: str) -> AsgiServer:
     url = f"http://127.0.0.1:{port}"
     log = open(tmp_dir / f"asgi-{port}.log", "wb")  # noqa: SIM115 - lives as long as the process
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "agentstudio.asgi:application",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env=process_env(SANDBOX_BASE_URL=f"{url}/sandbox", **env),
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "agentstudio.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=process_env(SANDBOX_BASE_URL=f"{url}/sandbox", **env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     _wait_for_http(f"{url}/login/", proc)
     return AsgiServer(url=url, proc=proc)
@@ -109,10 +122,26 @@ def start_asgi_server(tmp_dir: Path, **env: str) -> AsgiServer:
 def start_worker(tmp_dir: Path, *, concurrency: int = 8, **env: str) -> WorkerProcess:
     log = tmp_dir / f"worker-{time.monotonic_ns()}.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "agentstudio", "worker", "--pool", "threads",
-         "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip",
-         "--without-mingle"],
-        cwd=ROOT, env=process_env(**env), stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "agentstudio",
+            "worker",
+            "--pool",
+            "threads",
+            "--concurrency",
+            str(concurrency),
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=process_env(**env),
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     from agentstudio.celery import app
 
@@ -148,7 +177,7 @@ def asgi_server(django_db_setup, django_db_blocker, process_tmp) -> Iterator[Asg
 def celery_worker_process(
     django_db_setup, django_db_blocker, process_tmp, asgi_server
 ) -> Iterator[WorkerProcess]:
-    """A real Celery worker process on the real Redis broker, pointed at the live server's sandbox."""
+    """A real Celery worker process on the real Redis broker, using the live server's sandbox."""
     with django_db_blocker.unblock():
         worker = start_worker(process_tmp, SANDBOX_BASE_URL=f"{asgi_server.url}/sandbox")
     yield worker
@@ -199,3 +228,53 @@ def token_for() -> Callable:
         return Token.objects.get_or_create(user=user)[0].key
 
     return token
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no `playwright install`: it cannot download here)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER is set")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls the
+    # tests make around it are still plain synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def signed_in_page(page, asgi_server, make_user) -> Callable:
+    """Sign a user in through the real login form; returns the page."""
+
+    def sign_in(user=None, password: str = "pw-secret-123"):
+        user = user or make_user()
+        page.goto(f"{asgi_server.url}/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{asgi_server.url}/")
+        return page
+
+    return sign_in

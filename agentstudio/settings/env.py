@@ -39,16 +39,24 @@ def list_var(name: str, default: list[str]) -> list[str]:
 
 def redis_url() -> str:
     url = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
-    require("REDIS_URL", url, lambda v: urlparse(v).scheme in {"redis", "rediss", "unix"},
-            "must be a redis://, rediss:// or unix:// URL")
+    require(
+        "REDIS_URL",
+        url,
+        lambda v: urlparse(v).scheme in {"redis", "rediss", "unix"},
+        "must be a redis://, rediss:// or unix:// URL",
+    )
     return url
 
 
 def database(default_sqlite: Path) -> dict:
     raw = env.str("DATABASE_URL", default=f"sqlite:///{default_sqlite}")
     scheme = urlparse(raw).scheme
-    require("DATABASE_URL", raw, lambda v: scheme in {"sqlite", "postgres", "postgresql", "pgsql"},
-            "must be a sqlite:/// or postgres:// URL")
+    require(
+        "DATABASE_URL",
+        raw,
+        lambda v: scheme in {"sqlite", "postgres", "postgresql", "pgsql"},
+        "must be a sqlite:/// or postgres:// URL",
+    )
     try:
         config = environ.Env.db_url_config(raw)
     except Exception as exc:  # django-environ raises several types on garbage

@@ -13,7 +13,7 @@ os.environ.setdefault("CELERY_QUEUE", f"test-{uuid.uuid4().hex[:8]}")
 os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"test-{os.environ['CELERY_QUEUE']}")
 
 from .base import *  # noqa: E402, F403
-from .base import DATABASES, DATA_DIR  # noqa: E402
+from .base import DATA_DIR, DATABASES  # noqa: E402
 
 SECRET_KEY = "test-secret-key-not-for-production-" + "x" * 20
 DEBUG = False

@@ -1,0 +1,54 @@
+"""docker-compose.yml and .env.example stay consistent with the settings (Docker can't run here)."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_VARIABLES = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "MISTRAL_API_KEY",
+    "MISTRAL_SERVER_URL",
+}
+
+
+def test_compose_services_wiring_and_healthchecks():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker"}
+    for name, service in services.items():
+        assert "healthcheck" in service, name
+    pg = services["postgres"]["environment"]
+    for name in ("web", "worker"):
+        service = services[name]
+        env = service["environment"]
+        assert env["DJANGO_SETTINGS_MODULE"] == "agentstudio.settings.production"
+        assert env["DATABASE_URL"] == (
+            f"postgres://{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@postgres:5432/"
+            f"{pg['POSTGRES_DB']}"
+        )
+        assert env["REDIS_URL"].startswith("redis://redis:6379")
+        assert service["depends_on"] == {
+            "postgres": {"condition": "service_healthy"},
+            "redis": {"condition": "service_healthy"},
+        }
+        assert service["env_file"] == ".env"
+    assert services["worker"]["command"][:4] == ["celery", "-A", "agentstudio", "worker"]
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_env_example_documents_every_setting():
+    text = (ROOT / ".env.example").read_text()
+    for variable in SETTINGS_VARIABLES:
+        assert f"{variable}=" in text, variable
+
+
+def test_dockerfile_runs_the_asgi_app_with_production_settings():
+    text = (ROOT / "Dockerfile").read_text()
+    assert "agentstudio.settings.production" in text
+    assert "uvicorn agentstudio.asgi:application" in text
