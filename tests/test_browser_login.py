@@ -5,9 +5,7 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_in_shows_dashboard_and_sandbox_banner_then_sign_out(
-    page, asgi_server, make_user
-):
+def test_sign_in_shows_dashboard_and_sandbox_banner_then_sign_out(page, asgi_server, make_user):
     make_user("grace", password="s3cret-pass-99")
     page.goto(f"{asgi_server.url}/")
     assert "/login/" in page.url  # anonymous users land on the sign-in page
