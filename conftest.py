@@ -38,7 +38,7 @@ def _database_url() -> str:
 
 
 def process_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         DJANGO_SETTINGS_MODULE="agentstudio.settings.test",
         DATABASE_URL=_database_url(),
@@ -243,7 +243,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium driven by Playwright (no `playwright install`: it cannot download here)."""
     if not Path(CHROMIUM).exists():
@@ -252,13 +252,17 @@ def browser():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
     # Playwright's sync API keeps an event loop running in this thread; the ORM calls the
     # tests make around it are still plain synchronous ones.
+    # Module scope: the loop stops between modules, so other tests may use asyncio.run().
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture

@@ -69,7 +69,9 @@ def check_worker() -> str:
     from agentstudio.celery import ping
 
     try:
-        result = ping.apply_async(expires=WORKER_TIMEOUT_S)
+        result = ping.apply_async(
+            expires=WORKER_TIMEOUT_S, queue=settings.CELERY_TASK_DEFAULT_QUEUE
+        )
         answer = result.get(timeout=WORKER_TIMEOUT_S, disable_sync_subtasks=False)
         result.forget()
         return "ok" if answer == "pong" else f"error: unexpected answer {answer!r}"
