@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
+from agents import validation
 from agents.models import Agent, AgentVersion, Graph, HandoffEdge, Membership, Workspace
 from agents.roles import Role, role_at_least
 
@@ -141,3 +142,23 @@ def agent_version_get(agent: Agent, number: Any) -> AgentVersion:
     if version is None:
         raise Http404("Not found.")
     return version
+
+
+def graph_validation(graph: Graph) -> dict[str, list[dict]]:
+    """The `/validate/` report: per-agent configuration errors plus graph-level checks."""
+    agents = list(agents_of_graph(graph))
+    names = {agent.id: agent.name for agent in agents}
+    nodes = [
+        validation.GraphNode(
+            id=str(agent.id),
+            name=agent.name,
+            description=agent.description,
+            tools=agent.tools if isinstance(agent.tools, list) else [],
+            handoffs=[names[e.target_id] for e in agent.outgoing_edges.all()],
+            config_errors=validation.agent_config_errors(
+                {field: getattr(agent, field) for field in validation.AGENT_CONFIG_FIELDS}
+            ),
+        )
+        for agent in agents
+    ]
+    return validation.graph_report(nodes, names.get(graph.entry_agent_id))
