@@ -1,1 +1,45 @@
-urlpatterns: list = []
+from django.urls import path
+
+from agents.api import agents, graphs, workspaces
+
+urlpatterns = [
+    path("workspaces/", workspaces.WorkspaceListView.as_view(), name="api-workspaces"),
+    path(
+        "workspaces/<str:workspace_id>/",
+        workspaces.WorkspaceDetailView.as_view(),
+        name="api-workspace",
+    ),
+    path(
+        "workspaces/<str:workspace_id>/members/",
+        workspaces.MembershipListView.as_view(),
+        name="api-memberships",
+    ),
+    path(
+        "workspaces/<str:workspace_id>/members/<str:membership_id>/",
+        workspaces.MembershipDetailView.as_view(),
+        name="api-membership",
+    ),
+    path("graphs/", graphs.GraphListView.as_view(), name="api-graphs"),
+    path("graphs/import/", graphs.GraphImportView.as_view(), name="api-graph-import"),
+    path("graphs/<str:graph_id>/", graphs.GraphDetailView.as_view(), name="api-graph"),
+    path(
+        "graphs/<str:graph_id>/validate/",
+        graphs.GraphValidateView.as_view(),
+        name="api-graph-validate",
+    ),
+    path(
+        "graphs/<str:graph_id>/export/", graphs.GraphExportView.as_view(), name="api-graph-export"
+    ),
+    path("agents/", agents.AgentListView.as_view(), name="api-agents"),
+    path("agents/<str:agent_id>/", agents.AgentDetailView.as_view(), name="api-agent"),
+    path(
+        "agents/<str:agent_id>/versions/",
+        agents.AgentVersionListView.as_view(),
+        name="api-agent-versions",
+    ),
+    path(
+        "agents/<str:agent_id>/versions/<str:number>/restore/",
+        agents.AgentVersionRestoreView.as_view(),
+        name="api-agent-version-restore",
+    ),
+]

@@ -1,0 +1,26 @@
+"""Domain errors raised by services; the API, the admin and the import translate them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+class DomainValidationError(Exception):
+    """Input that breaks a rule. `errors` maps a field path (e.g. `tools[0].function.name`) to
+    messages, which is exactly the shape of a DRF 400 body."""
+
+    def __init__(self, errors: Mapping[str, Sequence[str] | str]):
+        self.errors: dict[str, list[str]] = {
+            field: [messages] if isinstance(messages, str) else list(messages)
+            for field, messages in errors.items()
+        }
+        super().__init__(self.errors)
+
+
+class RevisionConflict(Exception):
+    """The caller edited an older revision of the graph than the one stored (HTTP 409)."""
+
+    def __init__(self, *, expected: int, current: int):
+        self.expected = expected
+        self.current = current
+        super().__init__(f"revision {expected} is stale; the graph is at revision {current}")

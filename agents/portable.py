@@ -1,0 +1,128 @@
+"""The portable graph document: export a graph, and import one all-or-nothing.
+
+Agents reference each other by name (ids are local to one database), so a document exported here
+imports anywhere and exports again identically.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents import selectors, validation
+from agents.models import Graph
+
+FORMAT = "agentstudio.graph"
+FORMAT_VERSION = 1
+MAX_AGENTS = 200
+AGENT_KEYS = frozenset(
+    {
+        "name",
+        "description",
+        "instructions",
+        "model",
+        "tools",
+        "completion_args",
+        "handoffs",
+        "position",
+    }
+)
+DOCUMENT_KEYS = frozenset({"format", "version", "name", "description", "entry_agent", "agents"})
+
+
+def graph_export(graph: Graph) -> dict[str, Any]:
+    agents = list(selectors.agents_of_graph(graph))
+    names = {agent.id: agent.name for agent in agents}
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "name": graph.name,
+        "description": graph.description,
+        "entry_agent": names.get(graph.entry_agent_id),
+        "agents": [
+            {
+                "name": agent.name,
+                "description": agent.description,
+                "instructions": agent.instructions,
+                "model": agent.model,
+                "tools": agent.tools,
+                "completion_args": agent.completion_args,
+                "handoffs": sorted(names[e.target_id] for e in agent.outgoing_edges.all()),
+                "position": {"x": agent.position_x, "y": agent.position_y},
+            }
+            for agent in agents
+        ],
+    }
+
+
+def _prefix(errors: dict[str, list[str]], prefix: str) -> dict[str, list[str]]:
+    return {f"{prefix}.{field}": messages for field, messages in errors.items()}
+
+
+def document_errors(document: Any, *, field: str = "document") -> dict[str, list[str]]:
+    """Everything wrong with a document, each at its path (`document.agents[2].tools[0]`)."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(document, dict):
+        return {field: ["Must be a graph document (a JSON object)."]}
+    for key in sorted(set(document) - DOCUMENT_KEYS):
+        errors[f"{field}.{key}"] = ["Unknown key."]
+    if document.get("format", FORMAT) != FORMAT:
+        errors[f"{field}.format"] = [f"Must be {FORMAT!r}."]
+    if document.get("version", FORMAT_VERSION) != FORMAT_VERSION:
+        errors[f"{field}.version"] = [f"Only version {FORMAT_VERSION} is supported."]
+    errors.update(validation.name_errors(document.get("name"), field=f"{field}.name"))
+    errors.update(
+        _prefix(
+            validation.agent_config_errors({"description": document.get("description", "")}),
+            field,
+        )
+    )
+    agents = document.get("agents")
+    if not isinstance(agents, list):
+        errors[f"{field}.agents"] = ["Must be a list of agents."]
+        return errors
+    if len(agents) > MAX_AGENTS:
+        errors[f"{field}.agents"] = [f"At most {MAX_AGENTS} agents."]
+        return errors
+    names: list[str] = [a.get("name") for a in agents if isinstance(a, dict)]
+    seen: set[str] = set()
+    for index, agent in enumerate(agents):
+        path = f"{field}.agents[{index}]"
+        if not isinstance(agent, dict):
+            errors[path] = ["Must be an agent object."]
+            continue
+        for key in sorted(set(agent) - AGENT_KEYS):
+            errors[f"{path}.{key}"] = ["Unknown key."]
+        config = {k: agent[k] for k in validation.AGENT_CONFIG_FIELDS if k in agent}
+        config.setdefault("name", None)
+        errors.update(_prefix(validation.agent_config_errors(config), path))
+        name = agent.get("name")
+        if isinstance(name, str):
+            if name in seen:
+                errors.setdefault(f"{path}.name", []).append("Another agent has this name.")
+            seen.add(name)
+        position = agent.get("position", {"x": 0, "y": 0})
+        if not isinstance(position, dict) or set(position) - {"x", "y"}:
+            errors[f"{path}.position"] = ['Must be {"x": <number>, "y": <number>}.']
+        else:
+            for axis in ("x", "y"):
+                errors.update(
+                    validation.position_errors(
+                        position.get(axis, 0), field=f"{path}.position.{axis}"
+                    )
+                )
+        handoffs = agent.get("handoffs", [])
+        if not isinstance(handoffs, list) or not all(isinstance(h, str) for h in handoffs):
+            errors[f"{path}.handoffs"] = ["Must be a list of agent names."]
+        else:
+            errors.update(
+                validation.handoff_errors(
+                    source_id=name,
+                    target_ids=handoffs,
+                    graph_agent_ids=names,
+                    field=f"{path}.handoffs",
+                )
+            )
+    entry = document.get("entry_agent")
+    if entry is not None and entry not in names:
+        errors[f"{field}.entry_agent"] = ["Must be the name of an agent in the document."]
+    return errors
