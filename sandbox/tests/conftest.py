@@ -1,4 +1,4 @@
-"""Fixtures for the sandbox's contract tests: the real `mistralai` SDK against the live ASGI server."""
+"""Fixtures for the contract tests: the real `mistralai` SDK against the live ASGI server."""
 
 from __future__ import annotations
 
