@@ -28,6 +28,9 @@ _IDENTIFIER = re.compile(r"\b[A-Za-z]{1,6}-?\d{2,}[A-Za-z0-9-]*\b|\b#\d{3,}\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _NUMBER = re.compile(r"(?<![\w.-])-?\d+(?:[.,]\d+)?(?![\w-])")
 _URL = re.compile(r"https?://\S+")
+_PROPER_NOUN = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+_PLACE_HINTS = {"city", "country", "location", "place", "destination", "town", "region", "name",
+                "company", "person", "customer", "origin"}  # fmt: skip
 
 
 def find_dates(text: str) -> list[str]:
@@ -218,6 +221,8 @@ class ValueBuilder:
             return True
         if "email" in prop.lower() and self.values.emails:
             return True
+        if _schema_type(sub) in ("number", "integer") and self.values.numbers:
+            return True
         return bool({stem(w) for w in words(prop)} & stems(self.values.text))
 
     def _array(self, schema: dict[str, Any], name: str, depth: int) -> list[Any]:
@@ -255,12 +260,18 @@ class ValueBuilder:
             for candidate in [*self.values.identifiers, *self.values.dates]:
                 if re.search(pattern, candidate):
                     return candidate
-        if hints & _TEXT_HINTS or not name:
-            value = self.values.text if name else self.filler
+        if {w for w in words(name)} & _PLACE_HINTS and (
+            nouns := _PROPER_NOUN.findall(self.values.text)
+        ):
+            return nouns[0]  # "Weather in Paris?" → city "Paris"
+        if self.filler:  # a JSON answer: free text is the sandbox's own sentence
+            value = self.filler
+        elif hints & _TEXT_HINTS or not name:
+            value = self.values.text or f"sandbox {name or 'value'}"
         elif hints & _ID_HINTS:
             value = f"{name.upper()[:3]}-0001"
         else:
-            value = self.filler if self.filler else f"sandbox {name}"
+            value = f"sandbox {name}"
         return self._fit_length(value, schema)
 
     @staticmethod
