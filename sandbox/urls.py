@@ -1,1 +1,53 @@
-urlpatterns: list = []
+"""The sandbox serves the Mistral API under `/sandbox/v1/`, so the SDK's `server_url` is
+`http://<host>:<port>/sandbox`."""
+
+from django.urls import path, re_path
+
+from sandbox.views import agents, conversations, files
+from sandbox.views.common import api_view
+from sandbox.wire import json_response
+
+app_name = "sandbox"
+
+
+async def _unknown_route(request, **kwargs):
+    return json_response({"detail": "Not Found"}, status=404)
+
+
+urlpatterns = [
+    path("v1/agents", agents.agents, name="agents"),
+    path("v1/agents/pages", agents.agent_pages, name="agent-pages"),
+    path("v1/agents/<str:agent_id>", agents.agent, name="agent"),
+    path("v1/agents/<str:agent_id>/version", agents.agent_version_switch, name="agent-switch"),
+    path("v1/agents/<str:agent_id>/versions", agents.agent_versions, name="agent-versions"),
+    path(
+        "v1/agents/<str:agent_id>/versions/<str:version>",
+        agents.agent_version,
+        name="agent-version",
+    ),
+    path("v1/agents/<str:agent_id>/aliases", agents.agent_aliases, name="agent-aliases"),
+    path("v1/conversations", conversations.conversations, name="conversations"),
+    path("v1/conversations/<str:conversation_id>", conversations.conversation, name="conversation"),
+    path(
+        "v1/conversations/<str:conversation_id>/restart",
+        conversations.conversation_restart,
+        name="conversation-restart",
+    ),
+    path(
+        "v1/conversations/<str:conversation_id>/history",
+        conversations.conversation_history,
+        name="conversation-history",
+    ),
+    path(
+        "v1/conversations/<str:conversation_id>/messages",
+        conversations.conversation_messages,
+        name="conversation-messages",
+    ),
+    path("v1/files", files.files, name="files"),
+    path("v1/files/<str:file_id>", files.file, name="file"),
+    path("v1/files/<str:file_id>/content", files.file_content, name="file-content"),
+    path("v1/files/<str:file_id>/url", files.file_url, name="file-url"),
+    re_path(
+        r"^.*$", api_view({m: _unknown_route for m in ("GET", "POST", "PATCH", "PUT", "DELETE")})
+    ),
+]

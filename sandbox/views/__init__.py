@@ -1,0 +1,1 @@
+"""HTTP views of the sandbox, one module per API: agents, conversations, files."""
