@@ -7,6 +7,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agentstudio.settings.dev")
 app = Celery("agentstudio")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.conf.beat_schedule = {
+    "recover-stale-turns": {
+        "task": "conversations.recover_stale_turns",
+        "schedule": float(os.environ.get("TURN_RECOVERY_INTERVAL_S", "30")),
+    },
+}
 
 
 @app.task(name="agentstudio.ping")

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from conversations.models import Conversation, Entry, GeneratedFile, HandoffExecution, PendingAction
+
+
+class StartInput(serializers.Serializer):
+    agent = serializers.UUIDField()
+    inputs = serializers.JSONField()
+    handoff_execution = serializers.ChoiceField(
+        choices=HandoffExecution.choices, default=HandoffExecution.SERVER
+    )
+    metadata = serializers.DictField(required=False)
+
+
+class MessageInput(serializers.Serializer):
+    inputs = serializers.JSONField()
+    agent = serializers.UUIDField(required=False)
+
+
+class ResolveInput(serializers.Serializer):
+    result = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    decision = serializers.ChoiceField(choices=["continue", "stop"], required=False)
+
+
+class AgentRef(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class ConversationOutput(serializers.ModelSerializer):
+    graph_name = serializers.CharField(source="graph.name")
+    workspace = serializers.UUIDField(source="graph.workspace_id")
+    entry_agent = AgentRef(allow_null=True)
+    active_agent = AgentRef(allow_null=True)
+    started_by = serializers.CharField(source="started_by.username", allow_null=True, default=None)
+    usage = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id", "graph", "graph_name", "workspace", "entry_agent", "active_agent", "status",
+            "handoff_execution", "backend", "remote_id", "title", "usage", "error", "last_seq",
+            "started_by", "created_at", "updated_at", "finished_at",
+        ]
+
+    def get_usage(self, obj: Conversation) -> dict[str, int]:
+        return {
+            "prompt_tokens": obj.prompt_tokens,
+            "completion_tokens": obj.completion_tokens,
+            "total_tokens": obj.total_tokens,
+        }
+
+
+class FileOutput(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GeneratedFile
+        fields = ["id", "conversation", "entry", "agent", "name", "type", "size", "url",
+                  "created_at"]
+
+    def get_url(self, obj: GeneratedFile) -> str:
+        from django.urls import reverse
+
+        return reverse("file-download", args=[obj.pk])
+
+
+class EntryOutput(serializers.ModelSerializer):
+    agent = AgentRef(allow_null=True)
+    created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
+    files = FileOutput(many=True)
+
+    class Meta:
+        model = Entry
+        fields = ["id", "position", "type", "remote_id", "agent", "role", "text", "data",
+                  "created_by", "files", "created_at"]
+
+
+class EventOutput(serializers.Serializer):
+    seq = serializers.IntegerField()
+    type = serializers.CharField()
+    data = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+
+
+class PendingOutput(serializers.ModelSerializer):
+    conversation_title = serializers.CharField(source="conversation.title")
+    graph = serializers.UUIDField(source="conversation.graph_id")
+    graph_name = serializers.CharField(source="conversation.graph.name")
+    agent = AgentRef(allow_null=True)
+    target_agent = AgentRef(allow_null=True)
+    resolved_by = serializers.CharField(source="resolved_by.username", allow_null=True, default=None)
+
+    class Meta:
+        model = PendingAction
+        fields = [
+            "id", "conversation", "conversation_title", "graph", "graph_name", "kind", "name",
+            "arguments", "tool_call_id", "agent", "target_agent", "status", "result", "decision",
+            "resolved_by", "resolved_at", "created_at",
+        ]

@@ -1,0 +1,205 @@
+"""REST endpoints of conversations, pending actions and files: validate, call one service."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agents.roles import Role
+from agents.selectors import agent_get_for_user, graph_get_for_user
+from conversations import selectors, services
+from conversations.api import serializers as s
+from conversations.errors import ConversationError
+from conversations.models import Status
+
+
+class ConversationErrorsMixin:
+    def handle_exception(self, exc):
+        if isinstance(exc, ConversationError):
+            return Response(exc.as_body(), status=exc.status_code)
+        return super().handle_exception(exc)
+
+
+def _int_param(request, name: str, default: int, minimum: int = 0, maximum: int | None = None):
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: ["A valid integer is required."]}) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValidationError({name: [f"Must be between {minimum} and {maximum}."]})
+    return value
+
+
+class ConversationListCreate(ConversationErrorsMixin, generics.ListAPIView):
+    serializer_class = s.ConversationOutput
+
+    def get_queryset(self):
+        queryset = selectors.conversations_for_user(self.request.user)
+        params = self.request.query_params
+        if params.get("status"):
+            if params["status"] not in Status.values:
+                raise ValidationError({"status": [f"One of {', '.join(Status.values)}."]})
+            queryset = queryset.filter(status=params["status"])
+        if params.get("graph"):
+            queryset = queryset.filter(graph=graph_get_for_user(self.request.user, params["graph"]))
+        return queryset.order_by("-created_at")
+
+    @extend_schema(request=s.StartInput, responses={201: s.ConversationOutput})
+    def post(self, request):
+        data = s.StartInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        agent = agent_get_for_user(request.user, data.validated_data["agent"], Role.OPERATOR)
+        conversation = services.conversation_start(
+            actor=request.user,
+            agent=agent,
+            inputs=data.validated_data["inputs"],
+            handoff_execution=data.validated_data["handoff_execution"],
+            metadata=data.validated_data.get("metadata"),
+        )
+        conversation = selectors.conversation_get_for_user(request.user, conversation.pk)
+        return Response(s.ConversationOutput(conversation).data, status=status.HTTP_201_CREATED)
+
+
+class ConversationDetail(generics.RetrieveAPIView):
+    serializer_class = s.ConversationOutput
+
+    def get_object(self):
+        return selectors.conversation_get_for_user(self.request.user, self.kwargs["pk"])
+
+
+class ConversationEntries(generics.ListAPIView):
+    serializer_class = s.EntryOutput
+    pagination_class = None
+
+    def get_queryset(self):
+        conversation = selectors.conversation_get_for_user(self.request.user, self.kwargs["pk"])
+        return selectors.entries_of(conversation)
+
+
+class ConversationEvents(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("after", int), OpenApiParameter("limit", int)],
+        responses=s.EventOutput(many=True),
+    )
+    def get(self, request, pk):
+        conversation = selectors.conversation_get_for_user(request.user, pk)
+        after = _int_param(request, "after", 0)
+        limit = _int_param(request, "limit", 1000, minimum=1, maximum=5000)
+        events = selectors.events_after(conversation, after, limit)
+        return Response([event.as_message() for event in events])
+
+
+class ConversationMessages(ConversationErrorsMixin, APIView):
+    @extend_schema(request=s.MessageInput, responses={202: s.ConversationOutput})
+    def post(self, request, pk):
+        conversation = selectors.conversation_get_for_user(request.user, pk, Role.OPERATOR)
+        data = s.MessageInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        agent = None
+        if data.validated_data.get("agent"):
+            try:
+                agent = agent_get_for_user(request.user, data.validated_data["agent"])
+            except (Http404, PermissionDenied):
+                raise ValidationError({"agent": ["Unknown agent."]}) from None
+        services.conversation_send_message(
+            actor=request.user, conversation=conversation, inputs=data.validated_data["inputs"],
+            agent=agent,
+        )
+        conversation = selectors.conversation_get_for_user(request.user, pk)
+        return Response(s.ConversationOutput(conversation).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ConversationCancel(ConversationErrorsMixin, APIView):
+    @extend_schema(request=None, responses={202: s.ConversationOutput})
+    def post(self, request, pk):
+        conversation = selectors.conversation_get_for_user(request.user, pk, Role.OPERATOR)
+        services.conversation_cancel(actor=request.user, conversation=conversation)
+        conversation = selectors.conversation_get_for_user(request.user, pk)
+        return Response(s.ConversationOutput(conversation).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PendingList(generics.ListAPIView):
+    serializer_class = s.PendingOutput
+
+    def get_queryset(self):
+        queryset = selectors.pending_for_user(self.request.user)
+        params = self.request.query_params
+        if params.get("status"):
+            if params["status"] not in ("pending", "resolved", "cancelled"):
+                raise ValidationError({"status": ["One of pending, resolved, cancelled."]})
+            queryset = queryset.filter(status=params["status"])
+        if params.get("conversation"):
+            conversation = selectors.conversation_get_for_user(
+                self.request.user, params["conversation"]
+            )
+            queryset = queryset.filter(conversation=conversation)
+        return queryset.order_by("-created_at")
+
+
+class PendingResolve(ConversationErrorsMixin, APIView):
+    @extend_schema(request=s.ResolveInput, responses={200: s.PendingOutput})
+    def post(self, request, pk):
+        action = selectors.pending_get_for_user(request.user, pk, Role.OPERATOR)
+        data = s.ResolveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.pending_resolve(
+            actor=request.user,
+            action=action,
+            result=data.validated_data.get("result"),
+            decision=data.validated_data.get("decision"),
+        )
+        action = selectors.pending_get_for_user(request.user, pk)
+        return Response(s.PendingOutput(action).data)
+
+
+class FileDetail(generics.RetrieveAPIView):
+    serializer_class = s.FileOutput
+
+    def get_object(self):
+        return selectors.file_get_for_user(self.request.user, self.kwargs["pk"])
+
+
+class GraphSync(APIView):
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request, pk):
+        from conversations import backend
+        from conversations.sync import graph_sync
+
+        graph = graph_get_for_user(request.user, pk, Role.EDITOR)
+        try:
+            remotes = graph_sync(graph)
+        except backend.BackendError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_502_BAD_GATEWAY)
+        return Response(
+            {
+                "backend": backend.backend_key(),
+                "agents": [
+                    {"agent": str(agent_id), "remote_id": r.remote_id, "version": r.remote_version}
+                    for agent_id, r in remotes.items()
+                ],
+            }
+        )
+
+
+class FileDownload(APIView):
+    """Generated files are never public: membership of the conversation's workspace is checked."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, pk):
+        from django.http import FileResponse
+
+        generated = selectors.file_get_for_user(request.user, pk)
+        return FileResponse(
+            generated.file.open("rb"),
+            as_attachment=request.query_params.get("inline") != "1",
+            filename=generated.name,
+            content_type=generated.type,
+        )

@@ -1,0 +1,180 @@
+"""The backend adapter: the only module of the project that imports `mistralai`.
+
+It talks to the real Mistral API when MISTRAL_API_KEY is set, else to this server's sandbox, with
+timeouts and SDK retries (429/5xx, honouring Retry-After). Everything it returns is plain data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from mistralai.client import Mistral
+from mistralai.client.errors import MistralError, SDKError
+from mistralai.client.utils import BackoffStrategy, RetryConfig
+
+from agentstudio.backend import active_backend
+
+SANDBOX_KEY = "sandbox-key"
+_local = threading.local()
+
+
+class BackendError(Exception):
+    """A backend failure, with a message a person can act on."""
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    type: str
+    data: dict[str, Any]
+
+
+def server_url() -> str:
+    if settings.MISTRAL_API_KEY:
+        return settings.MISTRAL_SERVER_URL or "https://api.mistral.ai"
+    return settings.SANDBOX_BASE_URL
+
+
+def backend_key() -> str:
+    """Identifies the backend remote ids belong to: switching backends means syncing anew."""
+    return f"{active_backend()}:{server_url().rstrip('/')}"
+
+
+def client() -> Mistral:
+    # One client per thread: the worker's thread pool runs many turns at once.
+    key = (backend_key(), settings.MISTRAL_API_KEY)
+    cached = getattr(_local, "client", None)
+    if cached is None or cached[0] != key:
+        retry = RetryConfig(
+            "backoff",
+            BackoffStrategy(
+                settings.MISTRAL_RETRY_INITIAL_MS,
+                settings.MISTRAL_RETRY_MAX_INTERVAL_MS,
+                1.8,
+                settings.MISTRAL_RETRY_MAX_ELAPSED_MS,
+            ),
+            retry_connection_errors=True,
+        )
+        sdk = Mistral(
+            api_key=settings.MISTRAL_API_KEY or SANDBOX_KEY,
+            server_url=server_url(),
+            timeout_ms=settings.MISTRAL_TIMEOUT_MS,
+            retry_config=retry,
+        )
+        _local.client = cached = (key, sdk)
+    return cached[1]
+
+
+def describe(exc: Exception) -> str:
+    if isinstance(exc, SDKError):
+        body = (exc.body or "").strip()
+        return f"The backend answered HTTP {exc.status_code}: {body[:300] or exc.message}"
+    if isinstance(exc, MistralError):
+        return f"The backend failed: {exc.message[:300]}"
+    return f"The backend could not be reached: {type(exc).__name__}: {str(exc)[:300]}"
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except BackendError:
+        raise
+    except Exception as exc:  # SDK, transport and validation errors all end the same way
+        raise BackendError(describe(exc)) from exc
+
+
+def _dump(model: Any) -> dict[str, Any]:
+    return model.model_dump(mode="json", by_alias=True)
+
+
+def agent_create(config: dict[str, Any]) -> dict[str, Any]:
+    with _errors():
+        return _dump(client().beta.agents.create(**config))
+
+
+def agent_update(remote_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    with _errors():
+        return _dump(client().beta.agents.update(agent_id=remote_id, **fields))
+
+
+def agent_exists(remote_id: str) -> bool:
+    try:
+        client().beta.agents.get(agent_id=remote_id)
+        return True
+    except SDKError as exc:
+        if exc.status_code == 404:
+            return False
+        raise BackendError(describe(exc)) from exc
+    except Exception as exc:
+        raise BackendError(describe(exc)) from exc
+
+
+@contextlib.contextmanager
+def conversation_stream(
+    *,
+    remote_conversation_id: str,
+    agent_id: str,
+    inputs: list[dict[str, Any]] | None,
+    handoff_execution: str,
+    metadata: dict[str, Any] | None = None,
+) -> Iterator[Iterator[StreamEvent]]:
+    """Start (no remote id yet) or append to a conversation, streaming its events."""
+    conversations = client().beta.conversations
+    with _errors():
+        if remote_conversation_id:
+            stream = conversations.append_stream(
+                conversation_id=remote_conversation_id,
+                inputs=inputs,
+                handoff_execution=handoff_execution,
+            )
+        else:
+            stream = conversations.start_stream(
+                agent_id=agent_id,
+                inputs=inputs,
+                handoff_execution=handoff_execution,
+                metadata=metadata or None,
+            )
+
+    def events() -> Iterator[StreamEvent]:
+        with _errors(), stream as opened:
+            for event in opened:
+                data = event.data
+                if hasattr(data, "model_dump"):
+                    payload = _dump(data)
+                    if type(data).__name__.startswith("Unknown"):
+                        payload = dict(getattr(data, "raw", None) or {})
+                else:
+                    payload = dict(data or {})
+                yield StreamEvent(type=payload.get("type") or event.event, data=payload)
+
+    yield events()
+
+
+def conversation_history(remote_conversation_id: str) -> list[dict[str, Any]]:
+    with _errors():
+        history = client().beta.conversations.get_history(conversation_id=remote_conversation_id)
+        return [_dump(entry) for entry in history.entries]
+
+
+def file_download(file_id: str) -> tuple[bytes, dict[str, Any]]:
+    with _errors():
+        files = client().files
+        meta = _dump(files.retrieve(file_id=file_id))
+        response = files.download(file_id=file_id)
+        try:
+            content = response.read()
+        finally:
+            response.close()
+        return content, meta
+
+
+def conversation_find(metadata: dict[str, Any]) -> str:
+    """The id of the backend conversation carrying this metadata, or "" when there is none."""
+    with _errors():
+        found = client().beta.conversations.list(page=0, page_size=1, metadata=metadata)
+        return found[0].id if found else ""

@@ -1,0 +1,112 @@
+"""WebSockets: a conversation's event log (replayed from `after`, then live) and the workspace feed.
+
+Consumers authenticate, subscribe and forward. Live messages may arrive out of order or twice
+(several processes publish, and replay overlaps live): each socket sends every seq exactly once,
+in order, filling any gap from the log.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from conversations import selectors
+from conversations.events import conversation_group, workspace_group
+
+FORBIDDEN = 4403
+REPLAY_BATCH = 500
+
+
+class ConversationConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        self.group = None
+        try:
+            query = parse_qs(self.scope.get("query_string", b"").decode())
+            self.last_seq = max(0, int((query.get("after") or ["0"])[0]))
+            self.conversation = await database_sync_to_async(
+                selectors.conversation_get_for_user
+            )(user, self.scope["url_route"]["kwargs"]["pk"])
+        except (Http404, PermissionDenied, ValueError):
+            # Accept first so the client reads the close code instead of a bare HTTP 403.
+            await self.accept()
+            await self.close(code=FORBIDDEN)
+            return
+        self.group = conversation_group(self.conversation.pk)
+        # Subscribe before reading the log: whatever is published meanwhile is queued for us
+        # and de-duplicated by seq after the replay.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self._replay_until(None)
+
+    async def disconnect(self, code):
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    @database_sync_to_async
+    def _events_after(self, after: int, limit: int) -> list[dict]:
+        return [
+            e.as_message() for e in selectors.events_after(self.conversation, after, limit)
+        ]
+
+    async def _replay_until(self, upto: int | None) -> None:
+        """Send logged events after last_seq (up to `upto`, or all)."""
+        while upto is None or self.last_seq < upto:
+            batch = await self._events_after(self.last_seq, REPLAY_BATCH)
+            if not batch:
+                return
+            for message in batch:
+                if upto is not None and message["seq"] > upto:
+                    return
+                await self.send_json(message)
+                self.last_seq = message["seq"]
+            if len(batch) < REPLAY_BATCH:
+                return
+
+    async def conversation_events(self, event):
+        for message in event["events"]:
+            seq = message["seq"]
+            if seq <= self.last_seq:
+                continue  # already sent, by the replay or an earlier message
+            if seq > self.last_seq + 1:
+                await self._replay_until(seq - 1)  # committed before this one: fill the gap
+                if seq <= self.last_seq:
+                    continue
+            await self.send_json(message)
+            self.last_seq = seq
+
+    async def receive_json(self, content, **kwargs):
+        # The socket is read-only; commands go through the REST API (and its services).
+        pass
+
+
+class FeedConsumer(AsyncJsonWebsocketConsumer):
+    """Status changes and pending-action changes for every workspace the user belongs to."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        self.groups_joined: list[str] = []
+        if user is None or not user.is_authenticated:
+            await self.accept()
+            await self.close(code=FORBIDDEN)
+            return
+        workspace_ids = await database_sync_to_async(selectors.user_can_see_workspace_ids)(user)
+        for workspace_id in workspace_ids:
+            group = workspace_group(workspace_id)
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
+        await self.accept()
+
+    async def disconnect(self, code):
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def feed_event(self, event):
+        await self.send_json({"type": event["kind"], "data": event["data"]})
+
+    async def receive_json(self, content, **kwargs):
+        pass

@@ -1,0 +1,95 @@
+"""User-scoped reads of conversations, events, entries, pending actions and files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from agents.models import Membership
+from agents.roles import Role, role_at_least
+from agents.selectors import _parse_uuid
+from conversations.models import Conversation, Entry, Event, GeneratedFile, PendingAction
+
+
+def _role(user, workspace_ref: str) -> Subquery:
+    return Subquery(
+        Membership.objects.filter(workspace=OuterRef(workspace_ref), user=user).values("role")[:1]
+    )
+
+
+def _check(obj, min_role: str):
+    from django.core.exceptions import PermissionDenied
+
+    if obj is None:
+        raise Http404("Not found.")
+    if not role_at_least(obj.user_role, min_role):
+        raise PermissionDenied(f"This needs the {Role(min_role).label.lower()} role or higher.")
+    return obj
+
+
+def conversations_for_user(user) -> QuerySet[Conversation]:
+    if not (user and user.is_authenticated):
+        return Conversation.objects.none()
+    return (
+        Conversation.objects.annotate(user_role=_role(user, "graph__workspace"))
+        .filter(user_role__isnull=False)
+        .select_related("graph", "graph__workspace", "entry_agent", "active_agent", "started_by")
+    )
+
+
+def conversation_get_for_user(user, conversation_id: Any, min_role: str = Role.VIEWER):
+    conversation = conversations_for_user(user).filter(pk=_parse_uuid(conversation_id)).first()
+    return _check(conversation, min_role)
+
+
+def events_after(conversation: Conversation, after: int, limit: int = 1000) -> QuerySet[Event]:
+    return Event.objects.filter(conversation=conversation, seq__gt=after).order_by("seq")[:limit]
+
+
+def entries_of(conversation: Conversation) -> QuerySet[Entry]:
+    return (
+        Entry.objects.filter(conversation=conversation)
+        .select_related("agent", "created_by")
+        .prefetch_related("files")
+        .order_by("position")
+    )
+
+
+def pending_for_user(user) -> QuerySet[PendingAction]:
+    if not (user and user.is_authenticated):
+        return PendingAction.objects.none()
+    return (
+        PendingAction.objects.annotate(user_role=_role(user, "conversation__graph__workspace"))
+        .filter(user_role__isnull=False)
+        .select_related(
+            "conversation", "conversation__graph", "agent", "target_agent", "resolved_by"
+        )
+    )
+
+
+def pending_get_for_user(user, action_id: Any, min_role: str = Role.VIEWER) -> PendingAction:
+    action = pending_for_user(user).filter(pk=_parse_uuid(action_id)).first()
+    return _check(action, min_role)
+
+
+def files_for_user(user) -> QuerySet[GeneratedFile]:
+    if not (user and user.is_authenticated):
+        return GeneratedFile.objects.none()
+    return (
+        GeneratedFile.objects.annotate(user_role=_role(user, "conversation__graph__workspace"))
+        .filter(user_role__isnull=False)
+        .select_related("conversation", "agent")
+    )
+
+
+def file_get_for_user(user, file_id: Any) -> GeneratedFile:
+    return _check(files_for_user(user).filter(pk=_parse_uuid(file_id)).first(), Role.VIEWER)
+
+
+def user_can_see_workspace_ids(user) -> list[str]:
+    return [
+        str(w)
+        for w in Membership.objects.filter(user=user).values_list("workspace_id", flat=True)
+    ]

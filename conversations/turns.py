@@ -1,0 +1,655 @@
+"""Running one turn: stream from the backend, log every event, keep the entries, then decide what
+comes next (pending actions, an automatic follow-up turn, or the end). Also crash recovery.
+
+The network is only ever touched outside transactions; every write is a short transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Max
+from django.urls import reverse
+from django.utils import timezone
+
+from agents.models import Agent
+from conversations import backend, functions
+from conversations.events import append_events, publish_feed
+from conversations.models import (
+    Conversation,
+    Entry,
+    GeneratedFile,
+    PendingAction,
+    Status,
+    Turn,
+)
+from conversations.services import _cancel_pending, _enqueue_turn, conversation_set_status
+from conversations.sync import graph_sync, local_agents_by_remote_id
+
+logger = logging.getLogger(__name__)
+
+# Events are written in small batches: at most this long after the first one of a batch.
+FLUSH_WINDOW_S = 0.02
+FLUSH_MAX_EVENTS = 64
+DROPPED_STREAM = (
+    "The backend's stream ended before the turn was complete (the connection dropped). "
+    "Send a message to try again."
+)
+OUTPUT_TYPES = {
+    Entry.Type.MESSAGE_OUTPUT,
+    Entry.Type.TOOL_EXECUTION,
+    Entry.Type.FUNCTION_CALL,
+    Entry.Type.AGENT_HANDOFF,
+}
+
+
+@dataclass
+class TurnRecorder:
+    conversation: Conversation
+    turn: Turn
+    agents_by_remote: dict[str, Agent]
+    buffer: list[tuple[str, dict]] = field(default_factory=list)
+    entries: dict[str, Entry] = field(default_factory=dict)  # by the backend's entry id
+    order: list[str] = field(default_factory=list)
+    dirty: set[str] = field(default_factory=set)
+    files: list[tuple[dict, str]] = field(default_factory=list)
+    usage: dict | None = None
+    done: bool = False
+    error: str = ""
+    cancelled: bool = False
+    remote_id_changed: bool = False
+    agent_changed: bool = False
+    last_heartbeat: float = 0.0
+    next_position: int = 0
+
+    def __post_init__(self) -> None:
+        last = self.conversation.entries.aggregate(m=Max("position"))["m"]
+        self.next_position = 0 if last is None else last + 1
+        for entry in self.turn.entries.exclude(remote_id="").order_by("position"):
+            self.entries[entry.remote_id] = entry
+            self.order.append(entry.remote_id)
+            if entry.type == Entry.Type.MESSAGE_OUTPUT:
+                for chunk in entry.data.get("chunks", []):
+                    if chunk.get("type") == "tool_file":
+                        self.files.append((chunk, entry.remote_id))
+
+    # -- applying events -------------------------------------------------------------------
+    def _agent(self, remote_agent_id: str | None) -> Agent | None:
+        if not remote_agent_id:
+            return self.conversation.active_agent
+        return self.agents_by_remote.get(remote_agent_id, self.conversation.active_agent)
+
+    def _entry(self, remote_id: str, kind: str, agent: Agent | None) -> Entry:
+        entry = self.entries.get(remote_id)
+        if entry is None:
+            entry = Entry(
+                conversation=self.conversation,
+                turn=self.turn,
+                position=self.next_position,
+                type=kind,
+                remote_id=remote_id,
+                agent=agent,
+                role="assistant" if kind == Entry.Type.MESSAGE_OUTPUT else "",
+                data={},
+            )
+            self.next_position += 1
+            self.entries[remote_id] = entry
+            self.order.append(remote_id)
+        self.dirty.add(remote_id)
+        return entry
+
+    def add(self, kind: str, data: dict[str, Any]) -> None:
+        self.buffer.append((kind, data))
+        if kind == "conversation.response.started":
+            remote = data.get("conversation_id") or ""
+            if remote and remote != self.conversation.remote_id:
+                self.conversation.remote_id = remote
+                self.remote_id_changed = True
+        elif kind == "message.output.delta":
+            entry = self._entry(data["id"], Entry.Type.MESSAGE_OUTPUT, self._agent(data.get("agent_id")))
+            chunks = entry.data.setdefault("chunks", [])
+            content = data.get("content")
+            if isinstance(content, str):
+                entry.text += content
+                if chunks and chunks[-1].get("type") == "text":
+                    chunks[-1]["text"] += content
+                else:
+                    chunks.append({"type": "text", "text": content})
+            elif isinstance(content, dict):
+                chunk = {k: v for k, v in content.items() if v is not None}
+                chunks.append(chunk)
+                if chunk.get("type") == "tool_file":
+                    self.files.append((chunk, data["id"]))
+                elif chunk.get("type") == "text":
+                    entry.text += chunk.get("text", "")
+        elif kind == "tool.execution.started":
+            entry = self._entry(data["id"], Entry.Type.TOOL_EXECUTION, self._agent(data.get("agent_id")))
+            entry.data.update(name=data.get("name"), arguments=data.get("arguments") or "")
+        elif kind == "tool.execution.delta":
+            entry = self._entry(data["id"], Entry.Type.TOOL_EXECUTION, self._agent(data.get("agent_id")))
+            entry.data["arguments"] = entry.data.get("arguments", "") + (data.get("arguments") or "")
+            entry.data.setdefault("name", data.get("name"))
+        elif kind == "tool.execution.done":
+            entry = self._entry(data["id"], Entry.Type.TOOL_EXECUTION, self._agent(data.get("agent_id")))
+            entry.data.setdefault("name", data.get("name"))
+            entry.data["info"] = data.get("info") or {}
+            entry.data["done"] = True
+        elif kind == "agent.handoff.started":
+            entry = self._entry(
+                data["id"], Entry.Type.AGENT_HANDOFF, self._agent(data.get("previous_agent_id"))
+            )
+            entry.data.update(
+                previous_agent_id=data.get("previous_agent_id"),
+                previous_agent_name=data.get("previous_agent_name"),
+            )
+        elif kind == "agent.handoff.done":
+            entry = self._entry(data["id"], Entry.Type.AGENT_HANDOFF, None)
+            entry.data.update(
+                next_agent_id=data.get("next_agent_id"), next_agent_name=data.get("next_agent_name")
+            )
+            nxt = self.agents_by_remote.get(data.get("next_agent_id") or "")
+            if nxt is not None:
+                entry.data["next_agent"] = str(nxt.pk)
+                if entry.agent is None:
+                    entry.agent = self.conversation.active_agent
+                self.conversation.active_agent = nxt
+                self.agent_changed = True
+        elif kind == "function.call.delta":
+            entry = self._entry(data["id"], Entry.Type.FUNCTION_CALL, self._agent(data.get("agent_id")))
+            entry.data["name"] = data.get("name") or entry.data.get("name")
+            entry.data["tool_call_id"] = data.get("tool_call_id") or entry.data.get("tool_call_id")
+            entry.data["arguments"] = entry.data.get("arguments", "") + (data.get("arguments") or "")
+        elif kind == "conversation.response.done":
+            self.usage = data.get("usage") or {}
+            self.done = True
+        elif kind == "conversation.response.error":
+            self.error = f"The backend reported an error: {data.get('message')} (code {data.get('code')})"
+
+    # -- writing ------------------------------------------------------------------------------
+    def flush(self) -> None:
+        now = time.monotonic()
+        beat = now - self.last_heartbeat >= 1.0
+        if not self.buffer and not beat:
+            return
+        with transaction.atomic():
+            if self.buffer:
+                append_events(self.conversation.pk, self.buffer)
+            new = [self.entries[r] for r in self.dirty if self.entries[r].pk and self.entries[r]._state.adding]
+            changed = [self.entries[r] for r in self.dirty if not self.entries[r]._state.adding]
+            if new:
+                Entry.objects.bulk_create(new)
+                for entry in new:
+                    entry._state.adding = False
+            if changed:
+                Entry.objects.bulk_update(changed, ["text", "data", "agent"])
+            updates: dict[str, Any] = {}
+            if self.remote_id_changed:
+                updates["remote_id"] = self.conversation.remote_id
+            if self.agent_changed:
+                updates["active_agent"] = self.conversation.active_agent
+            if updates:
+                Conversation.objects.filter(pk=self.conversation.pk).update(**updates)
+            if beat:
+                Turn.objects.filter(pk=self.turn.pk).update(heartbeat_at=timezone.now())
+                self.last_heartbeat = now
+            self.cancelled = self.cancelled or Conversation.objects.filter(
+                pk=self.conversation.pk, cancel_requested=True
+            ).exists()
+        self.buffer = []
+        self.dirty = set()
+        self.remote_id_changed = self.agent_changed = False
+
+    def output_entries(self) -> list[Entry]:
+        return [self.entries[r] for r in self.order if self.entries[r].type in OUTPUT_TYPES]
+
+
+# -- the turn ---------------------------------------------------------------------------------
+def _claim(turn_id: UUID | str) -> Turn | None:
+    claimed = Turn.objects.filter(pk=turn_id, state=Turn.State.QUEUED).update(
+        state=Turn.State.RUNNING, attempts=F("attempts") + 1, heartbeat_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    return Turn.objects.select_related(
+        "conversation", "conversation__graph", "conversation__active_agent",
+        "conversation__entry_agent",
+    ).get(pk=turn_id)
+
+
+def _stream_into(recorder: TurnRecorder, stream_events) -> None:
+    """Read the stream in a thread so batches are written on time even when the stream pauses."""
+    inbox: queue.Queue = queue.Queue(maxsize=1000)
+    stop = threading.Event()
+    END = object()
+
+    def read() -> None:
+        try:
+            for event in stream_events:
+                inbox.put(event)
+                if stop.is_set():
+                    break
+        except Exception as exc:  # handed to the main loop, which decides
+            inbox.put(exc)
+        finally:
+            inbox.put(END)
+
+    reader = threading.Thread(target=read, name=f"turn-{recorder.turn.pk}", daemon=True)
+    reader.start()
+    deadline: float | None = None
+    try:
+        while True:
+            timeout = 1.0 if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                item = inbox.get(timeout=timeout)
+            except queue.Empty:
+                recorder.flush()
+                deadline = None
+                if recorder.cancelled:
+                    return
+                continue
+            if item is END:
+                return
+            if isinstance(item, Exception):
+                raise item
+            recorder.add(item.type, item.data)
+            if deadline is None:
+                deadline = time.monotonic() + FLUSH_WINDOW_S
+            if len(recorder.buffer) >= FLUSH_MAX_EVENTS or time.monotonic() >= deadline:
+                recorder.flush()
+                deadline = None
+                if recorder.cancelled:
+                    return
+    finally:
+        stop.set()
+        recorder.flush()
+
+
+def turn_execute(turn_id: UUID | str) -> str | None:
+    """Run a queued turn. Returns the id of a follow-up turn to run right away, if any."""
+    turn = _claim(turn_id)
+    if turn is None:
+        return None  # already run, running elsewhere, or cancelled: a redelivery does nothing
+    conversation = turn.conversation
+    if conversation.status == Status.QUEUED:
+        conversation_set_status(
+            conversation=conversation, expected=(Status.QUEUED,), status=Status.RUNNING
+        )
+    if conversation.status != Status.RUNNING or conversation.cancel_requested:
+        Turn.objects.filter(pk=turn.pk).update(
+            state=Turn.State.CANCELLED, finished_at=timezone.now()
+        )
+        return None
+    recorder: TurnRecorder | None = None
+    try:
+        remotes = graph_sync(conversation.graph)
+        agents_by_remote = {r.remote_id: r.agent for r in remotes.values()}
+        for agent in Agent.objects.filter(pk__in=[r.agent_id for r in remotes.values()]):
+            remotes[agent.pk].agent = agent
+            agents_by_remote[remotes[agent.pk].remote_id] = agent
+        recorder = TurnRecorder(conversation, turn, agents_by_remote)
+        entry_agent = conversation.entry_agent_id or conversation.active_agent_id
+        metadata = {**conversation.metadata, "agentstudio_conversation": str(conversation.pk)}
+        with backend.conversation_stream(
+            remote_conversation_id=conversation.remote_id,
+            agent_id=remotes[entry_agent].remote_id,
+            inputs=turn.inputs,
+            handoff_execution=conversation.handoff_execution,
+            metadata=metadata,
+        ) as events:
+            _stream_into(recorder, events)
+    except backend.BackendError as exc:
+        return _fail(conversation, turn, str(exc))
+    except Exception as exc:
+        logger.exception("turn %s failed", turn.pk)
+        return _fail(conversation, turn, f"The turn failed unexpectedly: {type(exc).__name__}: {exc}")
+    return finish_turn(recorder)
+
+
+def finish_turn(recorder: TurnRecorder) -> str | None:
+    conversation, turn = recorder.conversation, recorder.turn
+    recorder.flush()
+    if recorder.cancelled:
+        with transaction.atomic():
+            Turn.objects.filter(pk=turn.pk).update(
+                state=Turn.State.CANCELLED, finished_at=timezone.now()
+            )
+            conversation_set_status(
+                conversation=conversation, expected=(Status.RUNNING,), status=Status.CANCELLED
+            )
+        return None
+    if recorder.error:
+        return _fail(conversation, turn, recorder.error)
+    if not recorder.done:
+        return _fail(conversation, turn, DROPPED_STREAM)
+    try:
+        _download_files(recorder)
+    except backend.BackendError as exc:
+        return _fail(conversation, turn, f"A generated file could not be downloaded: {exc}")
+    usage = recorder.usage or {}
+    Conversation.objects.filter(pk=conversation.pk).update(
+        prompt_tokens=F("prompt_tokens") + int(usage.get("prompt_tokens") or 0),
+        completion_tokens=F("completion_tokens") + int(usage.get("completion_tokens") or 0),
+        total_tokens=F("total_tokens") + int(usage.get("total_tokens") or 0),
+    )
+    outputs = recorder.output_entries()
+    calls = [e for e in outputs if e.type == Entry.Type.FUNCTION_CALL]
+    if calls:
+        return _handle_function_calls(recorder, calls)
+    last = outputs[-1] if outputs else None
+    if (
+        conversation.handoff_execution == "client"
+        and last is not None
+        and last.type == Entry.Type.AGENT_HANDOFF
+    ):
+        return _pause_for_handoff(recorder, last)
+    with transaction.atomic():
+        Turn.objects.filter(pk=turn.pk).update(state=Turn.State.DONE, finished_at=timezone.now())
+        conversation_set_status(
+            conversation=conversation, expected=(Status.RUNNING,), status=Status.COMPLETED
+        )
+    return None
+
+
+def _fail(conversation: Conversation, turn: Turn, error: str) -> None:
+    with transaction.atomic():
+        Turn.objects.filter(pk=turn.pk).update(state=Turn.State.FAILED, finished_at=timezone.now())
+        # Half-written outputs of the failed turn go; the event log keeps what was seen.
+        Entry.objects.filter(turn=turn, type__in=OUTPUT_TYPES).delete()
+        _cancel_pending(conversation)
+        conversation_set_status(
+            conversation=conversation,
+            expected=(Status.RUNNING, Status.QUEUED),
+            status=Status.FAILED,
+            error=error,
+        )
+    return None
+
+
+def _download_files(recorder: TurnRecorder) -> None:
+    conversation = recorder.conversation
+    for chunk, entry_remote_id in recorder.files:
+        file_id = chunk.get("file_id")
+        if not file_id or GeneratedFile.objects.filter(
+            conversation=conversation, remote_id=file_id
+        ).exists():
+            continue
+        content, meta = backend.file_download(file_id)
+        entry = recorder.entries.get(entry_remote_id)
+        name = chunk.get("file_name") or meta.get("filename") or file_id
+        file_type = chunk.get("file_type") or ""
+        if file_type and not name.endswith(f".{file_type}"):
+            name = f"{name}.{file_type}"
+        mime = meta.get("mimetype") or ("image/png" if file_type == "png" else "application/octet-stream")
+        with transaction.atomic():
+            generated = GeneratedFile(
+                conversation=conversation,
+                entry=entry if entry is not None and entry.pk else None,
+                agent=entry.agent if entry is not None else None,
+                remote_id=file_id,
+                name=name[:255],
+                type=mime,
+                size=len(content),
+            )
+            generated.file.save(name[:100], ContentFile(content), save=False)
+            generated.save()
+            append_events(
+                conversation.pk,
+                [
+                    (
+                        "file.ready",
+                        {
+                            "id": str(generated.pk),
+                            "name": generated.name,
+                            "type": generated.type,
+                            "size": generated.size,
+                            "url": reverse("file-download", args=[generated.pk]),
+                            "entry": str(entry.pk) if entry is not None else None,
+                        },
+                    )
+                ],
+            )
+
+
+def _parse_arguments(raw: Any) -> dict[str, Any]:
+    import json
+
+    if isinstance(raw, dict):
+        return raw
+    try:
+        value = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return {"_raw": raw}
+    return value if isinstance(value, dict) else {"_value": value}
+
+
+def _handle_function_calls(recorder: TurnRecorder, calls: list[Entry]) -> str | None:
+    conversation, turn = recorder.conversation, recorder.turn
+    automatic: dict[str, str] = {}
+    for call in calls:
+        name = call.data.get("name") or ""
+        if functions.is_registered(name):
+            automatic[call.remote_id] = functions.run(name, _parse_arguments(call.data.get("arguments")))
+    workspace_id = conversation.graph.workspace_id
+    with transaction.atomic():
+        waiting = False
+        for call in calls:
+            if PendingAction.objects.filter(turn=turn, tool_call_id=call.data.get("tool_call_id")).exists():
+                continue  # recorded before a crash
+            action = PendingAction.objects.create(
+                conversation=conversation,
+                turn=turn,
+                kind=PendingAction.Kind.FUNCTION_CALL,
+                name=call.data.get("name") or "",
+                arguments=_parse_arguments(call.data.get("arguments")),
+                tool_call_id=call.data.get("tool_call_id") or "",
+                agent=call.agent,
+            )
+            items = [("pending.created", action.as_data())]
+            if call.remote_id in automatic:
+                result = automatic[call.remote_id]
+                PendingAction.objects.filter(pk=action.pk).update(
+                    status=PendingAction.State.RESOLVED, result=result, decision="automatic",
+                    resolved_at=timezone.now(),
+                )
+                action.refresh_from_db()
+                entry = Entry.objects.create(
+                    conversation=conversation, turn=turn, position=recorder.next_position,
+                    type=Entry.Type.FUNCTION_RESULT, agent=call.agent,
+                    data={"tool_call_id": action.tool_call_id, "result": result,
+                          "name": action.name, "automatic": True},
+                )
+                recorder.next_position += 1
+                items += [
+                    ("pending.resolved", action.as_data()),
+                    ("function.result", {"entry": str(entry.pk), "tool_call_id": action.tool_call_id,
+                                         "name": action.name, "result": result, "user": None}),
+                ]
+            else:
+                waiting = True
+                publish_feed(workspace_id, "pending.created", action.as_data())
+            append_events(conversation.pk, items)
+        Turn.objects.filter(pk=turn.pk).update(state=Turn.State.DONE, finished_at=timezone.now())
+        if waiting:
+            conversation_set_status(
+                conversation=conversation, expected=(Status.RUNNING,), status=Status.AWAITING_INPUT
+            )
+            return None
+        actions = PendingAction.objects.filter(turn=turn).order_by("created_at")
+        next_turn = Turn.objects.create(
+            conversation=conversation,
+            number=turn.number + 1,
+            kind="results",
+            inputs=[
+                {"type": "function.result", "tool_call_id": a.tool_call_id, "result": a.result}
+                for a in actions
+            ],
+        )
+    return str(next_turn.pk)
+
+
+def _pause_for_handoff(recorder: TurnRecorder, handoff: Entry) -> None:
+    conversation, turn = recorder.conversation, recorder.turn
+    with transaction.atomic():
+        target = recorder.agents_by_remote.get(handoff.data.get("next_agent_id") or "")
+        action = PendingAction.objects.create(
+            conversation=conversation,
+            turn=turn,
+            kind=PendingAction.Kind.HANDOFF,
+            name=handoff.data.get("next_agent_name") or "",
+            arguments={
+                "from": handoff.data.get("previous_agent_name"),
+                "to": handoff.data.get("next_agent_name"),
+            },
+            agent=handoff.agent,
+            target_agent=target,
+        )
+        append_events(conversation.pk, [("pending.created", action.as_data())])
+        publish_feed(conversation.graph.workspace_id, "pending.created", action.as_data())
+        Turn.objects.filter(pk=turn.pk).update(state=Turn.State.DONE, finished_at=timezone.now())
+        conversation_set_status(
+            conversation=conversation, expected=(Status.RUNNING,), status=Status.AWAITING_INPUT
+        )
+    return None
+
+
+def run_turn_chain(turn_id: UUID | str) -> None:
+    next_id: str | None = str(turn_id)
+    while next_id:
+        next_id = turn_execute(next_id)
+
+
+# -- crash recovery ---------------------------------------------------------------------------
+def stale_turns(stale_after_s: float) -> list[Turn]:
+    cutoff = timezone.now() - timedelta(seconds=stale_after_s)
+    return list(Turn.objects.filter(state=Turn.State.RUNNING, heartbeat_at__lt=cutoff))
+
+
+def _synthesize(entry: dict[str, Any], recorder: TurnRecorder, index: int) -> list[tuple[str, dict]]:
+    """Stream events that complete what the log already holds of one history entry."""
+    kind, rid = entry.get("type"), entry.get("id")
+    seen = recorder.entries.get(rid)
+    out: list[tuple[str, dict]] = []
+    if kind == "agent.handoff":
+        if seen is None:
+            out.append(("agent.handoff.started", {
+                "type": "agent.handoff.started", "id": rid, "output_index": index,
+                "previous_agent_id": entry.get("previous_agent_id"),
+                "previous_agent_name": entry.get("previous_agent_name")}))
+        if seen is None or "next_agent_id" not in seen.data:
+            out.append(("agent.handoff.done", {
+                "type": "agent.handoff.done", "id": rid, "output_index": index,
+                "next_agent_id": entry.get("next_agent_id"),
+                "next_agent_name": entry.get("next_agent_name")}))
+    elif kind == "message.output":
+        content = entry.get("content")
+        chunks = [{"type": "text", "text": content}] if isinstance(content, str) else (content or [])
+        have_text = seen.text if seen is not None else ""
+        have_files = {c.get("file_id") for c in (seen.data.get("chunks", []) if seen else [])}
+        text_so_far = ""
+        for chunk in chunks:
+            if chunk.get("type") == "text":
+                piece = chunk.get("text") or ""
+                start = max(0, min(len(piece), len(have_text) - len(text_so_far)))
+                text_so_far += piece
+                if piece[start:]:
+                    out.append(("message.output.delta", {
+                        "type": "message.output.delta", "id": rid, "output_index": index,
+                        "content_index": 0, "role": "assistant", "content": piece[start:],
+                        "agent_id": entry.get("agent_id"), "model": entry.get("model")}))
+            elif chunk.get("file_id") not in have_files or chunk.get("type") != "tool_file":
+                if chunk.get("type") == "tool_file" or seen is None:
+                    out.append(("message.output.delta", {
+                        "type": "message.output.delta", "id": rid, "output_index": index,
+                        "content_index": 0, "role": "assistant", "content": chunk,
+                        "agent_id": entry.get("agent_id"), "model": entry.get("model")}))
+    elif kind == "tool.execution":
+        if seen is None:
+            out.append(("tool.execution.started", {
+                "type": "tool.execution.started", "id": rid, "output_index": index,
+                "name": entry.get("name"), "arguments": entry.get("arguments") or "",
+                "agent_id": entry.get("agent_id"), "model": entry.get("model")}))
+        if seen is None or not seen.data.get("done"):
+            out.append(("tool.execution.done", {
+                "type": "tool.execution.done", "id": rid, "output_index": index,
+                "name": entry.get("name"), "info": entry.get("info") or {}}))
+    elif kind == "function.call":
+        args = entry.get("arguments")
+        args = args if isinstance(args, str) else __import__("json").dumps(args)
+        have = seen.data.get("arguments", "") if seen is not None else ""
+        if seen is None or len(args) > len(have):
+            out.append(("function.call.delta", {
+                "type": "function.call.delta", "id": rid, "output_index": index,
+                "name": entry.get("name"), "tool_call_id": entry.get("tool_call_id"),
+                "arguments": args[len(have):] if args.startswith(have) else args,
+                "agent_id": entry.get("agent_id"), "model": entry.get("model")}))
+    return out
+
+
+def turn_recover(turn_id: UUID | str, stale_after_s: float) -> str:
+    """Reconcile a turn whose worker died from the backend's history. Returns what was done."""
+    cutoff = timezone.now() - timedelta(seconds=stale_after_s)
+    claimed = Turn.objects.filter(
+        pk=turn_id, state=Turn.State.RUNNING, heartbeat_at__lt=cutoff
+    ).update(heartbeat_at=timezone.now())
+    if not claimed:
+        return "not stale"
+    turn = Turn.objects.select_related(
+        "conversation", "conversation__graph", "conversation__active_agent"
+    ).get(pk=turn_id)
+    conversation = turn.conversation
+    try:
+        remote_id = conversation.remote_id or backend.conversation_find(
+            {"agentstudio_conversation": str(conversation.pk)}
+        )
+        history = backend.conversation_history(remote_id) if remote_id else []
+    except backend.BackendError as exc:
+        _fail(conversation, turn, f"The worker stopped mid-turn and recovery failed: {exc}")
+        return "failed"
+    known = set(
+        Entry.objects.filter(conversation=conversation)
+        .exclude(turn=turn)
+        .exclude(remote_id="")
+        .values_list("remote_id", flat=True)
+    )
+    last_known = max((i for i, e in enumerate(history) if e.get("id") in known), default=-1)
+    after = history[last_known + 1 :]
+    received = bool(after)
+    if not received:
+        # The backend never saw this turn's input: send it (once) now.
+        with transaction.atomic():
+            Turn.objects.filter(pk=turn.pk).update(state=Turn.State.QUEUED)
+            _enqueue_turn(turn.pk)
+        return "requeued"
+    if remote_id != conversation.remote_id:
+        Conversation.objects.filter(pk=conversation.pk).update(remote_id=remote_id)
+        conversation.remote_id = remote_id
+    agents_by_remote = {r: a for r, a in local_agents_by_remote_id(conversation.graph).items()}
+    recorder = TurnRecorder(conversation, turn, agents_by_remote)
+    outputs = [e for e in after if e.get("type") not in ("message.input", "function.result")]
+    for index, entry in enumerate(outputs):
+        for kind, data in _synthesize(entry, recorder, index):
+            recorder.add(kind, data)
+    recorder.add(
+        "conversation.response.done",
+        {"type": "conversation.response.done",
+         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}},
+    )
+    next_turn = finish_turn(recorder)
+    if next_turn:
+        _enqueue_next(next_turn)
+    return "recovered"
+
+
+def _enqueue_next(turn_id: str) -> None:
+    from conversations.tasks import run_turn
+
+    run_turn.delay(turn_id)
