@@ -63,6 +63,12 @@ def document_errors(document: Any, *, field: str = "document") -> dict[str, list
     errors: dict[str, list[str]] = {}
     if not isinstance(document, dict):
         return {field: ["Must be a graph document (a JSON object)."]}
+    # Agents' tools may nest a few levels below the document; anything deeper is hostile.
+    if (
+        validation.json_depth(document, validation.MAX_JSON_DEPTH + 4)
+        > validation.MAX_JSON_DEPTH + 4
+    ):
+        return {field: ["Nested too deeply."]}
     for key in sorted(set(document) - DOCUMENT_KEYS):
         errors[f"{field}.{key}"] = ["Unknown key."]
     if document.get("format", FORMAT) != FORMAT:

@@ -10,6 +10,7 @@ for completion arguments.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -38,6 +39,7 @@ MAX_STOP_SEQUENCES = 16
 MAX_POSITION = 1_000_000.0
 # A JSON Schema or tool list bigger than this is not a configuration, it is an attack.
 MAX_JSON_CHARS = 100_000
+MAX_JSON_DEPTH = 32
 
 BUILTIN_TOOL_TYPES = frozenset(
     {"web_search", "web_search_premium", "code_interpreter", "image_generation"}
@@ -87,10 +89,29 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _json_size(value: Any) -> int:
-    import json
+def json_depth(value: Any, limit: int) -> int:
+    """Nesting depth, counted iteratively and capped at `limit + 1`: hostile, deeply nested JSON
+    must not reach the recursive serializers and validators below."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
-    return len(json.dumps(value, ensure_ascii=False, default=str))
+
+def _json_too_big(value: Any) -> str | None:
+    if json_depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        return f"Nested more than {MAX_JSON_DEPTH} levels deep."
+    if len(json.dumps(value, ensure_ascii=False, default=str)) > MAX_JSON_CHARS:
+        return f"Takes more than {MAX_JSON_CHARS} characters of JSON."
+    return None
 
 
 def _check_text(
@@ -208,8 +229,8 @@ def tools_errors(tools: Any, *, field: str = "tools") -> Errors:
     if len(tools) > MAX_TOOLS:
         _add(errors, field, f"At most {MAX_TOOLS} tools.")
         return errors
-    if _json_size(tools) > MAX_JSON_CHARS:
-        _add(errors, field, f"The tools take more than {MAX_JSON_CHARS} characters of JSON.")
+    if problem := _json_too_big(tools):
+        _add(errors, field, problem)
         return errors
     seen: set[str] = set()
     for index, tool in enumerate(tools):
@@ -302,8 +323,8 @@ def completion_args_errors(args: Any, *, field: str = "completion_args") -> Erro
     if not isinstance(args, dict):
         _add(errors, field, "Must be an object.")
         return errors
-    if _json_size(args) > MAX_JSON_CHARS:
-        _add(errors, field, f"Takes more than {MAX_JSON_CHARS} characters of JSON.")
+    if problem := _json_too_big(args):
+        _add(errors, field, problem)
         return errors
     for key in sorted(set(args) - COMPLETION_ARG_KEYS):
         _add(

@@ -15,6 +15,13 @@ def function_tool(**function) -> dict:
     return tool
 
 
+def nested(depth: int) -> dict:
+    value: dict = {"type": "string"}
+    for _ in range(depth):
+        value = {"type": "object", "properties": {"a": value}}
+    return value
+
+
 # (case id, body fields merged into an agent PATCH/POST, the field path the 400 must name)
 BAD_AGENT_FIELDS = [
     (
@@ -118,6 +125,21 @@ BAD_AGENT_FIELDS = [
     ("position not finite", {"position_x": "nan"}, "position_x"),
     ("position absurd", {"position_y": 1e12}, "position_y"),
     ("handoffs not ids", {"handoffs": ["nope"]}, "handoffs"),
+    (
+        "tools nested too deeply",
+        {
+            "tools": [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "f",
+                        "parameters": {"type": "object", "properties": nested(40)},
+                    },
+                }
+            ]
+        },
+        "tools",
+    ),
 ]
 
 
@@ -219,8 +241,16 @@ def test_invalid_handoffs_are_400(world: World, target: str):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "raw",
-    [b'{"name": "x",', b"not json at all", b'{"name": NaN}', b"\xff\xfe", b'["a list"]', b"null"],
-    ids=["truncated", "text", "nan", "binary", "list", "null"],
+    [
+        b'{"name": "x",',
+        b"not json at all",
+        b'{"name": NaN}',
+        b"\xff\xfe",
+        b'["a list"]',
+        b"null",
+        b'{"tools": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",
+    ],
+    ids=["truncated", "text", "nan", "binary", "list", "null", "deeply-nested"],
 )
 def test_malformed_json_bodies_are_400(world: World, raw: bytes):
     before = db_state()
