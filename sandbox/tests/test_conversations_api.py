@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.error
 import urllib.request
 
 import jsonschema
@@ -350,3 +351,35 @@ def test_json_schema_response_format(client):
     )  # fmt: skip
     response = client.beta.conversations.start(agent_id=agent.id, inputs="Count 3 things")
     jsonschema.validate(json.loads(response.outputs[-1].content), schema)
+
+
+def _post(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": "Bearer k", "Content-Type": "application/json"},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_append_body_variants(client, sandbox_url):
+    agent = client.beta.agents.create(model="m", name="variants")
+    started = client.beta.conversations.start(agent_id=agent.id, inputs="hi")
+    url = f"{sandbox_url}/v1/conversations/{started.conversation_id}"
+    # `run_async` sends an explicit null for tool_confirmations; inputs may be absent.
+    status, body = _post(url, {"stream": False, "store": True, "handoff_execution": "server",
+                               "tool_confirmations": None})  # fmt: skip
+    assert status == 200 and body["outputs"]
+    status, body = _post(url, {"inputs": "x", "stream": False, "model": "m"})
+    assert status == 422 and body["message"]["detail"][0]["loc"] == ["body", "model"]
+
+
+def test_store_false_keeps_nothing(client):
+    agent = client.beta.agents.create(model="m", name="forgetful")
+    response = client.beta.conversations.start(agent_id=agent.id, inputs="secret", store=False)
+    assert response.outputs
+    history = client.beta.conversations.get_history(conversation_id=response.conversation_id)
+    assert history.entries == []
