@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -383,3 +384,23 @@ def test_store_false_keeps_nothing(client):
     assert response.outputs
     history = client.beta.conversations.get_history(conversation_id=response.conversation_id)
     assert history.entries == []
+
+
+def test_a_client_leaving_mid_stream_does_not_lose_the_turn(client):
+    agent = client.beta.agents.create(model="m", name="leaver")
+    stream = client.beta.conversations.start_stream(
+        agent_id=agent.id, inputs="Tell me a long story", metadata={"sandbox_delay_ms": 200}
+    )
+    with stream as events:
+        iterator = iter(events)
+        conversation_id = next(iterator).data.conversation_id
+        next(iterator)  # one word, then the client hangs up
+    # The server notices the disconnect, completes the turn and frees the conversation. Polling,
+    # not timing: wait until it has (bounded, so a regression fails instead of hanging).
+    for _ in range(100):
+        history = client.beta.conversations.get_history(conversation_id=conversation_id)
+        if len(history.entries) == 2:
+            break
+        time.sleep(0.1)
+    assert [e.type for e in history.entries] == ["message.input", "message.output"]
+    assert client.beta.conversations.append(conversation_id=conversation_id, inputs="more").outputs
