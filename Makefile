@@ -23,8 +23,10 @@ install-dev: $(VENV)/.installed-dev
 run: $(VENV)/.installed
 	$(PY) -m agentstudio.launcher
 
+# pytest-django prefers DJANGO_SETTINGS_MODULE from the environment (exported above for `run`)
+# over pyproject's, so name the test settings here.
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=agentstudio.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -288,6 +288,12 @@ class Turn:
     def _code_interpreter(self) -> list[dict[str, Any]]:
         chart = GrowthChart(find_rate(self.history + self.outputs), find_years(self.request))
         code = chart.code()
+        # Like the guide's transcript: say what will be computed, run it, then show the file.
+        plan = (
+            f"Sandbox plan from {self.agent.name}: compound {chart.principal:g} at "
+            f"{chart.rate_percent:g}% per year over {chart.years} years, then plot it."
+        )
+        self._emit(wire.message_output(plan, self.agent.id, self.agent.model))
         self._emit(
             wire.tool_execution(
                 "code_interpreter",

@@ -108,7 +108,6 @@ async def sse_body(
     frames: list[Event],
     *,
     delay_ms: int,
-    first_byte_ms: int,
     fault: str | None,
     finish: Callable[[bool], Awaitable[None]],
 ) -> AsyncIterator[bytes]:
@@ -125,8 +124,6 @@ async def sse_body(
 
     half = max(1, (len(frames) - 1) // 2)
     try:
-        if fault == "slow_first_byte":
-            await asyncio.sleep(first_byte_ms / 1000)
         for position, (event_type, data) in enumerate(frames):
             if event_type == "conversation.response.done":
                 await finish_once(True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+import urllib.error
 import urllib.request
 
 import jsonschema
@@ -350,3 +352,55 @@ def test_json_schema_response_format(client):
     )  # fmt: skip
     response = client.beta.conversations.start(agent_id=agent.id, inputs="Count 3 things")
     jsonschema.validate(json.loads(response.outputs[-1].content), schema)
+
+
+def _post(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": "Bearer k", "Content-Type": "application/json"},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_append_body_variants(client, sandbox_url):
+    agent = client.beta.agents.create(model="m", name="variants")
+    started = client.beta.conversations.start(agent_id=agent.id, inputs="hi")
+    url = f"{sandbox_url}/v1/conversations/{started.conversation_id}"
+    # `run_async` sends an explicit null for tool_confirmations; inputs may be absent.
+    status, body = _post(url, {"stream": False, "store": True, "handoff_execution": "server",
+                               "tool_confirmations": None})  # fmt: skip
+    assert status == 200 and body["outputs"]
+    status, body = _post(url, {"inputs": "x", "stream": False, "model": "m"})
+    assert status == 422 and body["message"]["detail"][0]["loc"] == ["body", "model"]
+
+
+def test_store_false_keeps_nothing(client):
+    agent = client.beta.agents.create(model="m", name="forgetful")
+    response = client.beta.conversations.start(agent_id=agent.id, inputs="secret", store=False)
+    assert response.outputs
+    history = client.beta.conversations.get_history(conversation_id=response.conversation_id)
+    assert history.entries == []
+
+
+def test_a_client_leaving_mid_stream_does_not_lose_the_turn(client):
+    agent = client.beta.agents.create(model="m", name="leaver")
+    stream = client.beta.conversations.start_stream(
+        agent_id=agent.id, inputs="Tell me a long story", metadata={"sandbox_delay_ms": 200}
+    )
+    with stream as events:
+        iterator = iter(events)
+        conversation_id = next(iterator).data.conversation_id
+        next(iterator)  # one word, then the client hangs up
+    # The server notices the disconnect, completes the turn and frees the conversation. Polling,
+    # not timing: wait until it has (bounded, so a regression fails instead of hanging).
+    for _ in range(100):
+        history = client.beta.conversations.get_history(conversation_id=conversation_id)
+        if len(history.entries) == 2:
+            break
+        time.sleep(0.1)
+    assert [e.type for e in history.entries] == ["message.input", "message.output"]
+    assert client.beta.conversations.append(conversation_id=conversation_id, inputs="more").outputs

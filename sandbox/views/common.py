@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from sandbox import wire
 from sandbox.engine import ApiError
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def unauthorized() -> HttpResponse:
@@ -37,8 +39,10 @@ def api_view(methods: dict[str, Callable[..., Awaitable[HttpResponse]]]):
             return await handler(request, **kwargs)
         except ApiError as exc:
             return exc.response
+        except Exception as exc:  # an SDK client needs a JSON error body, not Django's HTML page
+            logger.exception("sandbox: %s %s failed", request.method, request.path)
+            return wire.error(500, f"Sandbox internal error: {exc}", code=3000, type_="api_error")
 
-    view.csrf_exempt = True  # type: ignore[attr-defined]
     return view
 
 

@@ -20,28 +20,25 @@ async def _respond(turn: engine.PreparedTurn, streaming: bool) -> HttpResponse:
     async def finish(completed: bool) -> None:
         await db(engine.finish)(turn, completed=completed)
 
-    if streaming:
-        body = stream.sse_body(
-            frames,
-            delay_ms=knobs.delay_ms,
-            first_byte_ms=knobs.first_byte_ms,
-            fault=knobs.fault,
-            finish=finish,
-        )
-        response = StreamingHttpResponse(body, content_type="text/event-stream")
-        response["Cache-Control"] = "no-cache"
-        response["X-Accel-Buffering"] = "no"
-        return response
     try:
-        wait = stream.blocking_delay(frames, knobs.delay_ms)
-        if knobs.fault == "slow_first_byte":
-            wait += knobs.first_byte_ms / 1000
-        if wait:
+        if knobs.fault == "slow_first_byte":  # nothing at all, not even headers, until then
+            await asyncio.sleep(knobs.first_byte_ms / 1000)
+        if not streaming and (wait := stream.blocking_delay(frames, knobs.delay_ms)):
             await asyncio.sleep(wait)
-    finally:
+    except BaseException:  # the client went away: the turn still completes, as the API's does
         await asyncio.shield(finish(True))
-    body = wire.conversation_response(turn.conversation_id, turn.outputs, turn.usage)
-    return wire.json_response(body)
+        raise
+    if not streaming:
+        await finish(True)
+        body = wire.conversation_response(turn.conversation_id, turn.outputs, turn.usage)
+        return wire.json_response(body)
+    body_iterator = stream.sse_body(
+        frames, delay_ms=knobs.delay_ms, fault=knobs.fault, finish=finish
+    )
+    response = StreamingHttpResponse(body_iterator, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # proxies must not buffer the stream
+    return response
 
 
 def _turn(run: Callable[..., engine.PreparedTurn]):
