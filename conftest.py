@@ -119,7 +119,17 @@ def start_asgi_server(tmp_dir: Path, **env: str) -> AsgiServer:
     return AsgiServer(url=url, proc=proc)
 
 
+# Short retry and timeout budgets, so the fault tests fail in seconds rather than minutes.
+WORKER_ENV = {
+    "MISTRAL_RETRY_INITIAL_MS": "200",
+    "MISTRAL_RETRY_MAX_INTERVAL_MS": "1000",
+    "MISTRAL_RETRY_MAX_ELAPSED_MS": "2500",
+    "MISTRAL_TIMEOUT_MS": "4000",
+}
+
+
 def start_worker(tmp_dir: Path, *, concurrency: int = 8, **env: str) -> WorkerProcess:
+    env = {**WORKER_ENV, **env}
     log = tmp_dir / f"worker-{time.monotonic_ns()}.log"
     proc = subprocess.Popen(
         [

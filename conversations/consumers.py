@@ -28,9 +28,9 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         try:
             query = parse_qs(self.scope.get("query_string", b"").decode())
             self.last_seq = max(0, int((query.get("after") or ["0"])[0]))
-            self.conversation = await database_sync_to_async(
-                selectors.conversation_get_for_user
-            )(user, self.scope["url_route"]["kwargs"]["pk"])
+            self.conversation = await database_sync_to_async(selectors.conversation_get_for_user)(
+                user, self.scope["url_route"]["kwargs"]["pk"]
+            )
         except (Http404, PermissionDenied, ValueError):
             # Accept first so the client reads the close code instead of a bare HTTP 403.
             await self.accept()
@@ -49,9 +49,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _events_after(self, after: int, limit: int) -> list[dict]:
-        return [
-            e.as_message() for e in selectors.events_after(self.conversation, after, limit)
-        ]
+        return [e.as_message() for e in selectors.events_after(self.conversation, after, limit)]
 
     async def _replay_until(self, upto: int | None) -> None:
         """Send logged events after last_seq (up to `upto`, or all)."""

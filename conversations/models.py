@@ -28,7 +28,9 @@ class HandoffExecution(models.TextChoices):
 
 class Conversation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    graph = models.ForeignKey("agents.Graph", on_delete=models.CASCADE, related_name="conversations")
+    graph = models.ForeignKey(
+        "agents.Graph", on_delete=models.CASCADE, related_name="conversations"
+    )
     entry_agent = models.ForeignKey(
         "agents.Agent", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -89,7 +91,7 @@ class Turn(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="turns")
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=16)  # start | message | results | continue
-    inputs = models.JSONField(default=list)  # Mistral input entries to send
+    inputs = models.JSONField(null=True, blank=True)  # Mistral input entries; None = just continue
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -108,6 +110,9 @@ class Turn(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"turn {self.number} of {self.conversation_id} ({self.state})"
+
 
 class Event(models.Model):
     """Append-only log: every stream event and our own, numbered 1, 2, 3… per conversation."""
@@ -124,6 +129,9 @@ class Event(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="event_unique_seq"),
         ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type}"
 
     def as_message(self) -> dict:
         return {
@@ -146,9 +154,7 @@ class Entry(models.Model):
         AGENT_HANDOFF = "agent.handoff"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="entries"
-    )
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="entries")
     turn = models.ForeignKey(Turn, null=True, on_delete=models.SET_NULL, related_name="entries")
     position = models.PositiveIntegerField()
     type = models.CharField(max_length=32, choices=Type.choices)
@@ -169,6 +175,9 @@ class Entry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["conversation", "position"], name="entry_unique_pos"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.type}"
 
 
 class PendingAction(models.Model):
@@ -209,6 +218,9 @@ class PendingAction(models.Model):
         ordering = ["created_at"]
         indexes = [models.Index(fields=["status", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} ({self.status})"
+
     def as_data(self) -> dict:
         data = {
             "id": str(self.id),
@@ -245,8 +257,13 @@ class GeneratedFile(models.Model):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["conversation", "remote_id"], name="file_unique_remote"),
+            models.UniqueConstraint(
+                fields=["conversation", "remote_id"], name="file_unique_remote"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class RemoteAgent(models.Model):
@@ -265,3 +282,6 @@ class RemoteAgent(models.Model):
             models.UniqueConstraint(fields=["agent", "backend"], name="remote_agent_unique"),
         ]
         indexes = [models.Index(fields=["backend", "remote_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.remote_id} v{self.remote_version}"

@@ -43,4 +43,3 @@ def publish(group: str, message: dict) -> None:
                 _thread = threading.Thread(target=_run, name="channel-publisher", daemon=True)
                 _thread.start()
     _queue.put((group, message))
-

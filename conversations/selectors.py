@@ -90,6 +90,5 @@ def file_get_for_user(user, file_id: Any) -> GeneratedFile:
 
 def user_can_see_workspace_ids(user) -> list[str]:
     return [
-        str(w)
-        for w in Membership.objects.filter(user=user).values_list("workspace_id", flat=True)
+        str(w) for w in Membership.objects.filter(user=user).values_list("workspace_id", flat=True)
     ]

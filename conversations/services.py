@@ -71,7 +71,9 @@ def conversation_set_status(
             return False
         for key, value in updates.items():
             setattr(conversation, key, value)
-        append_events(conversation.pk, [("conversation.status", status_data(conversation, status, error))])
+        append_events(
+            conversation.pk, [("conversation.status", status_data(conversation, status, error))]
+        )
         publish_feed(
             conversation.graph.workspace_id,
             "conversation.status",
@@ -194,7 +196,9 @@ def conversation_send_message(
         )
     with transaction.atomic():
         moved = conversation_set_status(
-            conversation=conversation, expected=IDLE_STATUSES, status=Status.QUEUED,
+            conversation=conversation,
+            expected=IDLE_STATUSES,
+            status=Status.QUEUED,
             cancel_requested=False,
         )
         if not moved:
@@ -236,9 +240,9 @@ def conversation_cancel(*, actor, conversation: Conversation) -> Conversation:
             status=Status.CANCELLED,
             cancel_requested=True,
         ):
-            Turn.objects.filter(
-                conversation=conversation, state__in=[Turn.State.QUEUED]
-            ).update(state=Turn.State.CANCELLED, finished_at=timezone.now())
+            Turn.objects.filter(conversation=conversation, state__in=[Turn.State.QUEUED]).update(
+                state=Turn.State.CANCELLED, finished_at=timezone.now()
+            )
             _cancel_pending(conversation)
             return conversation
         if Conversation.objects.filter(pk=conversation.pk, status=Status.RUNNING).update(
@@ -313,7 +317,8 @@ def _continue_if_answered(conversation: Conversation, action: PendingAction) -> 
     if action.kind == PendingAction.Kind.HANDOFF:
         if action.decision == "stop":
             conversation_set_status(
-                conversation=conversation, expected=(Status.AWAITING_INPUT,),
+                conversation=conversation,
+                expected=(Status.AWAITING_INPUT,),
                 status=Status.COMPLETED,
             )
             return

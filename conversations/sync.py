@@ -45,9 +45,7 @@ def graph_sync(graph: Graph) -> dict[Any, RemoteAgent]:
     """Bring the backend up to date with the graph; returns {agent id: RemoteAgent}."""
     key = backend.backend_key()
     agents = list(Agent.objects.filter(graph=graph).order_by("name"))
-    remotes = {
-        r.agent_id: r for r in RemoteAgent.objects.filter(agent__graph=graph, backend=key)
-    }
+    remotes = {r.agent_id: r for r in RemoteAgent.objects.filter(agent__graph=graph, backend=key)}
     for agent in agents:
         config = agent_config(agent)
         digest = _hash(config)
@@ -58,8 +56,15 @@ def graph_sync(graph: Graph) -> dict[Any, RemoteAgent]:
             data = backend.agent_update(remote.remote_id, config)
         else:  # new here, or deleted on the backend since: create it (handoffs follow below)
             data = backend.agent_create(config)
-            remote = _save(agent, key, remote, remote_id=data["id"], handoffs_hash=_hash([]),
-                           config_hash="", remote_version=0)
+            remote = _save(
+                agent,
+                key,
+                remote,
+                remote_id=data["id"],
+                handoffs_hash=_hash([]),
+                config_hash="",
+                remote_version=0,
+            )
         remotes[agent.pk] = _save(
             agent, key, remote, config_hash=digest, remote_version=data.get("version") or 0
         )

@@ -6,6 +6,7 @@ The network is only ever touched outside transactions; every write is a short tr
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
@@ -115,7 +116,9 @@ class TurnRecorder:
                 self.conversation.remote_id = remote
                 self.remote_id_changed = True
         elif kind == "message.output.delta":
-            entry = self._entry(data["id"], Entry.Type.MESSAGE_OUTPUT, self._agent(data.get("agent_id")))
+            entry = self._entry(
+                data["id"], Entry.Type.MESSAGE_OUTPUT, self._agent(data.get("agent_id"))
+            )
             chunks = entry.data.setdefault("chunks", [])
             content = data.get("content")
             if isinstance(content, str):
@@ -132,14 +135,22 @@ class TurnRecorder:
                 elif chunk.get("type") == "text":
                     entry.text += chunk.get("text", "")
         elif kind == "tool.execution.started":
-            entry = self._entry(data["id"], Entry.Type.TOOL_EXECUTION, self._agent(data.get("agent_id")))
+            entry = self._entry(
+                data["id"], Entry.Type.TOOL_EXECUTION, self._agent(data.get("agent_id"))
+            )
             entry.data.update(name=data.get("name"), arguments=data.get("arguments") or "")
         elif kind == "tool.execution.delta":
-            entry = self._entry(data["id"], Entry.Type.TOOL_EXECUTION, self._agent(data.get("agent_id")))
-            entry.data["arguments"] = entry.data.get("arguments", "") + (data.get("arguments") or "")
+            entry = self._entry(
+                data["id"], Entry.Type.TOOL_EXECUTION, self._agent(data.get("agent_id"))
+            )
+            entry.data["arguments"] = entry.data.get("arguments", "") + (
+                data.get("arguments") or ""
+            )
             entry.data.setdefault("name", data.get("name"))
         elif kind == "tool.execution.done":
-            entry = self._entry(data["id"], Entry.Type.TOOL_EXECUTION, self._agent(data.get("agent_id")))
+            entry = self._entry(
+                data["id"], Entry.Type.TOOL_EXECUTION, self._agent(data.get("agent_id"))
+            )
             entry.data.setdefault("name", data.get("name"))
             entry.data["info"] = data.get("info") or {}
             entry.data["done"] = True
@@ -164,15 +175,21 @@ class TurnRecorder:
                 self.conversation.active_agent = nxt
                 self.agent_changed = True
         elif kind == "function.call.delta":
-            entry = self._entry(data["id"], Entry.Type.FUNCTION_CALL, self._agent(data.get("agent_id")))
+            entry = self._entry(
+                data["id"], Entry.Type.FUNCTION_CALL, self._agent(data.get("agent_id"))
+            )
             entry.data["name"] = data.get("name") or entry.data.get("name")
             entry.data["tool_call_id"] = data.get("tool_call_id") or entry.data.get("tool_call_id")
-            entry.data["arguments"] = entry.data.get("arguments", "") + (data.get("arguments") or "")
+            entry.data["arguments"] = entry.data.get("arguments", "") + (
+                data.get("arguments") or ""
+            )
         elif kind == "conversation.response.done":
             self.usage = data.get("usage") or {}
             self.done = True
         elif kind == "conversation.response.error":
-            self.error = f"The backend reported an error: {data.get('message')} (code {data.get('code')})"
+            self.error = (
+                f"The backend reported an error: {data.get('message')} (code {data.get('code')})"
+            )
 
     # -- writing ------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -183,7 +200,11 @@ class TurnRecorder:
         with transaction.atomic():
             if self.buffer:
                 append_events(self.conversation.pk, self.buffer)
-            new = [self.entries[r] for r in self.dirty if self.entries[r].pk and self.entries[r]._state.adding]
+            new = [
+                self.entries[r]
+                for r in self.dirty
+                if self.entries[r].pk and self.entries[r]._state.adding
+            ]
             changed = [self.entries[r] for r in self.dirty if not self.entries[r]._state.adding]
             if new:
                 Entry.objects.bulk_create(new)
@@ -201,9 +222,12 @@ class TurnRecorder:
             if beat:
                 Turn.objects.filter(pk=self.turn.pk).update(heartbeat_at=timezone.now())
                 self.last_heartbeat = now
-            self.cancelled = self.cancelled or Conversation.objects.filter(
-                pk=self.conversation.pk, cancel_requested=True
-            ).exists()
+            self.cancelled = (
+                self.cancelled
+                or Conversation.objects.filter(
+                    pk=self.conversation.pk, cancel_requested=True
+                ).exists()
+            )
         self.buffer = []
         self.dirty = set()
         self.remote_id_changed = self.agent_changed = False
@@ -220,7 +244,9 @@ def _claim(turn_id: UUID | str) -> Turn | None:
     if not claimed:
         return None
     return Turn.objects.select_related(
-        "conversation", "conversation__graph", "conversation__active_agent",
+        "conversation",
+        "conversation__graph",
+        "conversation__active_agent",
         "conversation__entry_agent",
     ).get(pk=turn_id)
 
@@ -259,7 +285,7 @@ def _stream_into(recorder: TurnRecorder, stream_events) -> None:
             if item is END:
                 return
             if isinstance(item, Exception):
-                raise item
+                raise backend.BackendError(f"{DROPPED_STREAM} Detail: {item}") from item
             recorder.add(item.type, item.data)
             if deadline is None:
                 deadline = time.monotonic() + FLUSH_WINDOW_S
@@ -310,7 +336,9 @@ def turn_execute(turn_id: UUID | str) -> str | None:
         return _fail(conversation, turn, str(exc))
     except Exception as exc:
         logger.exception("turn %s failed", turn.pk)
-        return _fail(conversation, turn, f"The turn failed unexpectedly: {type(exc).__name__}: {exc}")
+        return _fail(
+            conversation, turn, f"The turn failed unexpectedly: {type(exc).__name__}: {exc}"
+        )
     return finish_turn(recorder)
 
 
@@ -378,9 +406,10 @@ def _download_files(recorder: TurnRecorder) -> None:
     conversation = recorder.conversation
     for chunk, entry_remote_id in recorder.files:
         file_id = chunk.get("file_id")
-        if not file_id or GeneratedFile.objects.filter(
-            conversation=conversation, remote_id=file_id
-        ).exists():
+        if (
+            not file_id
+            or GeneratedFile.objects.filter(conversation=conversation, remote_id=file_id).exists()
+        ):
             continue
         content, meta = backend.file_download(file_id)
         entry = recorder.entries.get(entry_remote_id)
@@ -388,7 +417,9 @@ def _download_files(recorder: TurnRecorder) -> None:
         file_type = chunk.get("file_type") or ""
         if file_type and not name.endswith(f".{file_type}"):
             name = f"{name}.{file_type}"
-        mime = meta.get("mimetype") or ("image/png" if file_type == "png" else "application/octet-stream")
+        mime = meta.get("mimetype") or (
+            "image/png" if file_type == "png" else "application/octet-stream"
+        )
         with transaction.atomic():
             generated = GeneratedFile(
                 conversation=conversation,
@@ -420,8 +451,6 @@ def _download_files(recorder: TurnRecorder) -> None:
 
 
 def _parse_arguments(raw: Any) -> dict[str, Any]:
-    import json
-
     if isinstance(raw, dict):
         return raw
     try:
@@ -437,12 +466,16 @@ def _handle_function_calls(recorder: TurnRecorder, calls: list[Entry]) -> str | 
     for call in calls:
         name = call.data.get("name") or ""
         if functions.is_registered(name):
-            automatic[call.remote_id] = functions.run(name, _parse_arguments(call.data.get("arguments")))
+            automatic[call.remote_id] = functions.run(
+                name, _parse_arguments(call.data.get("arguments"))
+            )
     workspace_id = conversation.graph.workspace_id
     with transaction.atomic():
         waiting = False
         for call in calls:
-            if PendingAction.objects.filter(turn=turn, tool_call_id=call.data.get("tool_call_id")).exists():
+            if PendingAction.objects.filter(
+                turn=turn, tool_call_id=call.data.get("tool_call_id")
+            ).exists():
                 continue  # recorded before a crash
             action = PendingAction.objects.create(
                 conversation=conversation,
@@ -457,21 +490,38 @@ def _handle_function_calls(recorder: TurnRecorder, calls: list[Entry]) -> str | 
             if call.remote_id in automatic:
                 result = automatic[call.remote_id]
                 PendingAction.objects.filter(pk=action.pk).update(
-                    status=PendingAction.State.RESOLVED, result=result, decision="automatic",
+                    status=PendingAction.State.RESOLVED,
+                    result=result,
+                    decision="automatic",
                     resolved_at=timezone.now(),
                 )
                 action.refresh_from_db()
                 entry = Entry.objects.create(
-                    conversation=conversation, turn=turn, position=recorder.next_position,
-                    type=Entry.Type.FUNCTION_RESULT, agent=call.agent,
-                    data={"tool_call_id": action.tool_call_id, "result": result,
-                          "name": action.name, "automatic": True},
+                    conversation=conversation,
+                    turn=turn,
+                    position=recorder.next_position,
+                    type=Entry.Type.FUNCTION_RESULT,
+                    agent=call.agent,
+                    data={
+                        "tool_call_id": action.tool_call_id,
+                        "result": result,
+                        "name": action.name,
+                        "automatic": True,
+                    },
                 )
                 recorder.next_position += 1
                 items += [
                     ("pending.resolved", action.as_data()),
-                    ("function.result", {"entry": str(entry.pk), "tool_call_id": action.tool_call_id,
-                                         "name": action.name, "result": result, "user": None}),
+                    (
+                        "function.result",
+                        {
+                            "entry": str(entry.pk),
+                            "tool_call_id": action.tool_call_id,
+                            "name": action.name,
+                            "result": result,
+                            "user": None,
+                        },
+                    ),
                 ]
             else:
                 waiting = True
@@ -533,64 +583,58 @@ def stale_turns(stale_after_s: float) -> list[Turn]:
     return list(Turn.objects.filter(state=Turn.State.RUNNING, heartbeat_at__lt=cutoff))
 
 
-def _synthesize(entry: dict[str, Any], recorder: TurnRecorder, index: int) -> list[tuple[str, dict]]:
+def _synthesize(
+    entry: dict[str, Any], recorder: TurnRecorder, index: int
+) -> list[tuple[str, dict]]:
     """Stream events that complete what the log already holds of one history entry."""
     kind, rid = entry.get("type"), entry.get("id")
     seen = recorder.entries.get(rid)
+    agent = {"agent_id": entry.get("agent_id"), "model": entry.get("model")}
     out: list[tuple[str, dict]] = []
+
+    def emit(event_type: str, **fields: Any) -> None:
+        out.append((event_type, {"type": event_type, "id": rid, "output_index": index, **fields}))
+
     if kind == "agent.handoff":
+        previous = {k: entry.get(k) for k in ("previous_agent_id", "previous_agent_name")}
+        following = {k: entry.get(k) for k in ("next_agent_id", "next_agent_name")}
         if seen is None:
-            out.append(("agent.handoff.started", {
-                "type": "agent.handoff.started", "id": rid, "output_index": index,
-                "previous_agent_id": entry.get("previous_agent_id"),
-                "previous_agent_name": entry.get("previous_agent_name")}))
+            emit("agent.handoff.started", **previous)
         if seen is None or "next_agent_id" not in seen.data:
-            out.append(("agent.handoff.done", {
-                "type": "agent.handoff.done", "id": rid, "output_index": index,
-                "next_agent_id": entry.get("next_agent_id"),
-                "next_agent_name": entry.get("next_agent_name")}))
+            emit("agent.handoff.done", **following)
     elif kind == "message.output":
         content = entry.get("content")
-        chunks = [{"type": "text", "text": content}] if isinstance(content, str) else (content or [])
+        chunks = [{"type": "text", "text": content}] if isinstance(content, str) else content or []
         have_text = seen.text if seen is not None else ""
         have_files = {c.get("file_id") for c in (seen.data.get("chunks", []) if seen else [])}
+        message = {"content_index": 0, "role": "assistant", **agent}
         text_so_far = ""
         for chunk in chunks:
-            if chunk.get("type") == "text":
+            is_text, is_file = chunk.get("type") == "text", chunk.get("type") == "tool_file"
+            if is_text:
                 piece = chunk.get("text") or ""
                 start = max(0, min(len(piece), len(have_text) - len(text_so_far)))
                 text_so_far += piece
                 if piece[start:]:
-                    out.append(("message.output.delta", {
-                        "type": "message.output.delta", "id": rid, "output_index": index,
-                        "content_index": 0, "role": "assistant", "content": piece[start:],
-                        "agent_id": entry.get("agent_id"), "model": entry.get("model")}))
-            elif chunk.get("file_id") not in have_files or chunk.get("type") != "tool_file":
-                if chunk.get("type") == "tool_file" or seen is None:
-                    out.append(("message.output.delta", {
-                        "type": "message.output.delta", "id": rid, "output_index": index,
-                        "content_index": 0, "role": "assistant", "content": chunk,
-                        "agent_id": entry.get("agent_id"), "model": entry.get("model")}))
+                    emit("message.output.delta", content=piece[start:], **message)
+            elif (is_file and chunk.get("file_id") not in have_files) or (
+                not is_file and seen is None
+            ):
+                emit("message.output.delta", content=chunk, **message)
     elif kind == "tool.execution":
         if seen is None:
-            out.append(("tool.execution.started", {
-                "type": "tool.execution.started", "id": rid, "output_index": index,
-                "name": entry.get("name"), "arguments": entry.get("arguments") or "",
-                "agent_id": entry.get("agent_id"), "model": entry.get("model")}))
+            emit("tool.execution.started", name=entry.get("name"),
+                 arguments=entry.get("arguments") or "", **agent)  # fmt: skip
         if seen is None or not seen.data.get("done"):
-            out.append(("tool.execution.done", {
-                "type": "tool.execution.done", "id": rid, "output_index": index,
-                "name": entry.get("name"), "info": entry.get("info") or {}}))
+            emit("tool.execution.done", name=entry.get("name"), info=entry.get("info") or {})
     elif kind == "function.call":
         args = entry.get("arguments")
-        args = args if isinstance(args, str) else __import__("json").dumps(args)
+        args = args if isinstance(args, str) else json.dumps(args)
         have = seen.data.get("arguments", "") if seen is not None else ""
         if seen is None or len(args) > len(have):
-            out.append(("function.call.delta", {
-                "type": "function.call.delta", "id": rid, "output_index": index,
-                "name": entry.get("name"), "tool_call_id": entry.get("tool_call_id"),
-                "arguments": args[len(have):] if args.startswith(have) else args,
-                "agent_id": entry.get("agent_id"), "model": entry.get("model")}))
+            rest = args[len(have) :] if args.startswith(have) else args
+            call = {"name": entry.get("name"), "tool_call_id": entry.get("tool_call_id")}
+            emit("function.call.delta", arguments=rest, **call, **agent)
     return out
 
 
@@ -640,8 +684,10 @@ def turn_recover(turn_id: UUID | str, stale_after_s: float) -> str:
             recorder.add(kind, data)
     recorder.add(
         "conversation.response.done",
-        {"type": "conversation.response.done",
-         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}},
+        {
+            "type": "conversation.response.done",
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        },
     )
     next_turn = finish_turn(recorder)
     if next_turn:

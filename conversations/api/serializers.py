@@ -40,9 +40,24 @@ class ConversationOutput(serializers.ModelSerializer):
     class Meta:
         model = Conversation
         fields = [
-            "id", "graph", "graph_name", "workspace", "entry_agent", "active_agent", "status",
-            "handoff_execution", "backend", "remote_id", "title", "usage", "error", "last_seq",
-            "started_by", "created_at", "updated_at", "finished_at",
+            "id",
+            "graph",
+            "graph_name",
+            "workspace",
+            "entry_agent",
+            "active_agent",
+            "status",
+            "handoff_execution",
+            "backend",
+            "remote_id",
+            "title",
+            "usage",
+            "error",
+            "last_seq",
+            "started_by",
+            "created_at",
+            "updated_at",
+            "finished_at",
         ]
 
     def get_usage(self, obj: Conversation) -> dict[str, int]:
@@ -58,8 +73,17 @@ class FileOutput(serializers.ModelSerializer):
 
     class Meta:
         model = GeneratedFile
-        fields = ["id", "conversation", "entry", "agent", "name", "type", "size", "url",
-                  "created_at"]
+        fields = [
+            "id",
+            "conversation",
+            "entry",
+            "agent",
+            "name",
+            "type",
+            "size",
+            "url",
+            "created_at",
+        ]
 
     def get_url(self, obj: GeneratedFile) -> str:
         from django.urls import reverse
@@ -74,8 +98,19 @@ class EntryOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Entry
-        fields = ["id", "position", "type", "remote_id", "agent", "role", "text", "data",
-                  "created_by", "files", "created_at"]
+        fields = [
+            "id",
+            "position",
+            "type",
+            "remote_id",
+            "agent",
+            "role",
+            "text",
+            "data",
+            "created_by",
+            "files",
+            "created_at",
+        ]
 
 
 class EventOutput(serializers.Serializer):
@@ -91,12 +126,28 @@ class PendingOutput(serializers.ModelSerializer):
     graph_name = serializers.CharField(source="conversation.graph.name")
     agent = AgentRef(allow_null=True)
     target_agent = AgentRef(allow_null=True)
-    resolved_by = serializers.CharField(source="resolved_by.username", allow_null=True, default=None)
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", allow_null=True, default=None
+    )
 
     class Meta:
         model = PendingAction
         fields = [
-            "id", "conversation", "conversation_title", "graph", "graph_name", "kind", "name",
-            "arguments", "tool_call_id", "agent", "target_agent", "status", "result", "decision",
-            "resolved_by", "resolved_at", "created_at",
+            "id",
+            "conversation",
+            "conversation_title",
+            "graph",
+            "graph_name",
+            "kind",
+            "name",
+            "arguments",
+            "tool_call_id",
+            "agent",
+            "target_agent",
+            "status",
+            "result",
+            "decision",
+            "resolved_by",
+            "resolved_at",
+            "created_at",
         ]

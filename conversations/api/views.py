@@ -110,7 +110,9 @@ class ConversationMessages(ConversationErrorsMixin, APIView):
             except (Http404, PermissionDenied):
                 raise ValidationError({"agent": ["Unknown agent."]}) from None
         services.conversation_send_message(
-            actor=request.user, conversation=conversation, inputs=data.validated_data["inputs"],
+            actor=request.user,
+            conversation=conversation,
+            inputs=data.validated_data["inputs"],
             agent=agent,
         )
         conversation = selectors.conversation_get_for_user(request.user, pk)

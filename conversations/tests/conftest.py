@@ -51,7 +51,9 @@ class Api:
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
-            self.base + path, data=data, method=method,
+            self.base + path,
+            data=data,
+            method=method,
             headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"},
         )
         try:
@@ -93,7 +95,9 @@ def api_for(asgi_server, token_for):
 
 async def _watch(url: str, token: str, until: set[str], timeout: float) -> list[dict]:
     received = []
-    async with websockets.connect(url, additional_headers={"Authorization": f"Token {token}"}) as ws:
+    async with websockets.connect(
+        url, additional_headers={"Authorization": f"Token {token}"}
+    ) as ws:
         async with asyncio.timeout(timeout):
             while True:
                 message = json.loads(await ws.recv())

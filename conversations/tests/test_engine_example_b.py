@@ -15,9 +15,7 @@ def test_example_b_through_the_whole_stack(
     operator = api_for(members["operator"])
     entry = finance_graph.entry_agent
 
-    code, body = operator.post(
-        "/api/conversations/", {"agent": str(entry.pk), "inputs": EXAMPLE_B}
-    )
+    code, body = operator.post("/api/conversations/", {"agent": str(entry.pk), "inputs": EXAMPLE_B})
     assert code == 201, body
     assert body["status"] == "queued"
     conversation_id = body["id"]
