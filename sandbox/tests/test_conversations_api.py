@@ -68,6 +68,8 @@ def test_model_conversation_blocking(client):
     conversation = client.beta.conversations.get(conversation_id=response.conversation_id)
     assert isinstance(conversation, ModelConversation)
     assert conversation.model == "mistral-small-latest"
+    (listed,) = client.beta.conversations.list()
+    assert isinstance(listed, ModelConversation) and listed.id == response.conversation_id
 
 
 def test_agent_conversation_append_keeps_the_id_and_history_has_everything(client):
