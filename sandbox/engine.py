@@ -245,6 +245,12 @@ def finish(turn: PreparedTurn, *, completed: bool = True) -> None:
         _release(turn.conversation_id, turn.token)
 
 
+def _check_handoff_execution(body: dict[str, Any]) -> None:
+    if body.get("handoff_execution") not in (None, "server", "client"):
+        message = "Input should be 'server' or 'client'"
+        raise ApiError(wire.validation_error(["body", "handoff_execution"], message, "enum"))
+
+
 def _refuse_on_fault(knobs: faults.Knobs, body: dict[str, Any]) -> None:
     refusal = faults.refusal(knobs, stream=bool(body.get("stream")))
     if refusal is not None:
@@ -259,6 +265,7 @@ def _metadata(body: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def start(body: dict[str, Any], headers: Any) -> PreparedTurn:
+    _check_handoff_execution(body)
     if "inputs" not in body:
         raise ApiError(wire.validation_error(["body", "inputs"], "Field required", "missing"))
     agent_id, model = body.get("agent_id"), body.get("model")
@@ -304,6 +311,7 @@ def append(conversation_id: str, body: dict[str, Any], headers: Any) -> Prepared
     if forbidden := [k for k in FORBIDDEN_ON_APPEND if k in body]:
         message = "Extra inputs are not permitted"
         raise ApiError(wire.validation_error(["body", forbidden[0]], message, "extra_forbidden"))
+    _check_handoff_execution(body)
     conversation = _conversation(conversation_id)
     inputs = normalize_inputs(body.get("inputs"))
     knobs = faults.knobs(conversation.metadata, headers, conversation.id)
@@ -319,6 +327,7 @@ def append(conversation_id: str, body: dict[str, Any], headers: Any) -> Prepared
 
 
 def restart(conversation_id: str, body: dict[str, Any], headers: Any) -> PreparedTurn:
+    _check_handoff_execution(body)
     source = _conversation(conversation_id)
     entry_id = body.get("from_entry_id")
     if not entry_id:

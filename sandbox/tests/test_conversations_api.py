@@ -406,3 +406,11 @@ def test_a_client_leaving_mid_stream_does_not_lose_the_turn(client):
         time.sleep(0.1)
     assert [e.type for e in history.entries] == ["message.input", "message.output"]
     assert client.beta.conversations.append(conversation_id=conversation_id, inputs="more").outputs
+
+
+def test_bad_handoff_execution_is_422_and_creates_nothing(client, sandbox_url):
+    agent = client.beta.agents.create(model="m", name="strict")
+    url = f"{sandbox_url}/v1/conversations"
+    status, body = _post(url, {"inputs": "x", "agent_id": agent.id, "handoff_execution": "both"})
+    assert status == 422 and body["message"]["detail"][0]["loc"] == ["body", "handoff_execution"]
+    assert client.beta.conversations.list() == []
