@@ -198,9 +198,9 @@ def _run(
 ) -> PreparedTurn:
     """Persist the inputs, compute the turn and its files; the lock stays held until `finish`."""
     store = body.get("store") is not False
-    history = history_of(conversation) + inputs
-    active = _agent_for(conversation, conversation.active_agent_id or conversation.agent_id)
     try:
+        history = history_of(conversation) + inputs
+        active = _agent_for(conversation, conversation.active_agent_id or conversation.agent_id)
         result: TurnResult = run_turn(
             history,
             active,
@@ -208,18 +208,21 @@ def _run(
             handoff_execution=body.get("handoff_execution") or "server",
             scenario_state=conversation.scenario,
         )
+        with transaction.atomic():
+            if store:
+                _append_entries(conversation.id, inputs)
+            stamp = wire.now()
+            SandboxFile.objects.bulk_create(
+                SandboxFile(id=f.id, filename=f.filename, mimetype=f.mimetype, content=f.content,
+                            conversation_id=conversation.id, created_at=stamp)
+                for f in result.files
+            )  # fmt: skip
     except PolicyError as exc:
         _release(conversation.id, token)
         raise ApiError(faults.server_error(f"{faults.HANDOFF_FAILURE}: {exc}")) from exc
-    with transaction.atomic():
-        if store:
-            _append_entries(conversation.id, inputs)
-        stamp = wire.now()
-        SandboxFile.objects.bulk_create(
-            SandboxFile(id=f.id, filename=f.filename, mimetype=f.mimetype, content=f.content,
-                        conversation_id=conversation.id, created_at=stamp)
-            for f in result.files
-        )  # fmt: skip
+    except BaseException:  # whatever went wrong, the conversation must not stay locked
+        _release(conversation.id, token)
+        raise
     return PreparedTurn(
         conversation_id=conversation.id,
         token=token,

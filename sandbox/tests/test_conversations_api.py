@@ -414,3 +414,19 @@ def test_bad_handoff_execution_is_422_and_creates_nothing(client, sandbox_url):
     status, body = _post(url, {"inputs": "x", "agent_id": agent.id, "handoff_execution": "both"})
     assert status == 422 and body["message"]["detail"][0]["loc"] == ["body", "handoff_execution"]
     assert client.beta.conversations.list() == []
+
+
+def test_a_deleted_active_agent_is_404_and_leaves_no_lock(client):
+    helper = client.beta.agents.create(model="m", name="helper-agent", description="helper")
+    entry = client.beta.agents.create(model="m", name="entry")
+    client.beta.agents.update(agent_id=entry.id, handoffs=[helper.id])
+    response = client.beta.conversations.start(agent_id=entry.id, inputs="I need the helper")
+    assert response.outputs[0].next_agent_id == helper.id
+    client.beta.agents.delete(agent_id=helper.id)
+    for _ in range(2):  # the second attempt would be 409 if the first had kept the lock
+        status, body = _status(
+            lambda: client.beta.conversations.append(
+                conversation_id=response.conversation_id, inputs="again"
+            )
+        )
+        assert status == 404 and helper.id in body["message"]
