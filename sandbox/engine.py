@@ -198,9 +198,9 @@ def _run(
 ) -> PreparedTurn:
     """Persist the inputs, compute the turn and its files; the lock stays held until `finish`."""
     store = body.get("store") is not False
-    history = history_of(conversation) + inputs
-    active = _agent_for(conversation, conversation.active_agent_id or conversation.agent_id)
     try:
+        history = history_of(conversation) + inputs
+        active = _agent_for(conversation, conversation.active_agent_id or conversation.agent_id)
         result: TurnResult = run_turn(
             history,
             active,
@@ -208,18 +208,21 @@ def _run(
             handoff_execution=body.get("handoff_execution") or "server",
             scenario_state=conversation.scenario,
         )
+        with transaction.atomic():
+            if store:
+                _append_entries(conversation.id, inputs)
+            stamp = wire.now()
+            SandboxFile.objects.bulk_create(
+                SandboxFile(id=f.id, filename=f.filename, mimetype=f.mimetype, content=f.content,
+                            conversation_id=conversation.id, created_at=stamp)
+                for f in result.files
+            )  # fmt: skip
     except PolicyError as exc:
         _release(conversation.id, token)
         raise ApiError(faults.server_error(f"{faults.HANDOFF_FAILURE}: {exc}")) from exc
-    with transaction.atomic():
-        if store:
-            _append_entries(conversation.id, inputs)
-        stamp = wire.now()
-        SandboxFile.objects.bulk_create(
-            SandboxFile(id=f.id, filename=f.filename, mimetype=f.mimetype, content=f.content,
-                        conversation_id=conversation.id, created_at=stamp)
-            for f in result.files
-        )  # fmt: skip
+    except BaseException:  # whatever went wrong, the conversation must not stay locked
+        _release(conversation.id, token)
+        raise
     return PreparedTurn(
         conversation_id=conversation.id,
         token=token,
@@ -245,6 +248,12 @@ def finish(turn: PreparedTurn, *, completed: bool = True) -> None:
         _release(turn.conversation_id, turn.token)
 
 
+def _check_handoff_execution(body: dict[str, Any]) -> None:
+    if body.get("handoff_execution") not in (None, "server", "client"):
+        message = "Input should be 'server' or 'client'"
+        raise ApiError(wire.validation_error(["body", "handoff_execution"], message, "enum"))
+
+
 def _refuse_on_fault(knobs: faults.Knobs, body: dict[str, Any]) -> None:
     refusal = faults.refusal(knobs, stream=bool(body.get("stream")))
     if refusal is not None:
@@ -259,6 +268,7 @@ def _metadata(body: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def start(body: dict[str, Any], headers: Any) -> PreparedTurn:
+    _check_handoff_execution(body)
     if "inputs" not in body:
         raise ApiError(wire.validation_error(["body", "inputs"], "Field required", "missing"))
     agent_id, model = body.get("agent_id"), body.get("model")
@@ -304,6 +314,7 @@ def append(conversation_id: str, body: dict[str, Any], headers: Any) -> Prepared
     if forbidden := [k for k in FORBIDDEN_ON_APPEND if k in body]:
         message = "Extra inputs are not permitted"
         raise ApiError(wire.validation_error(["body", forbidden[0]], message, "extra_forbidden"))
+    _check_handoff_execution(body)
     conversation = _conversation(conversation_id)
     inputs = normalize_inputs(body.get("inputs"))
     knobs = faults.knobs(conversation.metadata, headers, conversation.id)
@@ -319,6 +330,7 @@ def append(conversation_id: str, body: dict[str, Any], headers: Any) -> Prepared
 
 
 def restart(conversation_id: str, body: dict[str, Any], headers: Any) -> PreparedTurn:
+    _check_handoff_execution(body)
     source = _conversation(conversation_id)
     entry_id = body.get("from_entry_id")
     if not entry_id:

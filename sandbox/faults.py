@@ -1,7 +1,8 @@
 """Fault injection, chosen per conversation so tests and benchmarks can provoke every failure.
 
 Pick a fault with the conversation's `metadata` (`{"sandbox_fault": "<name>"}`), a request header
-(`X-Sandbox-Fault: <name>`) or, for every conversation, the setting `SANDBOX_FAULT`:
+(`X-Sandbox-Fault: <name>`) or, for every conversation, the setting or environment variable
+`SANDBOX_FAULT`:
 
 - `rate_limit`: 429 with `Retry-After` (seconds, `sandbox_retry_after`, default 1);
 - `server_error`: 500, code 3000, "Response failed during handoff orchestration";
@@ -17,6 +18,7 @@ succeed. `stream_cut` and `response_error` on a blocking request answer like `se
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +44,12 @@ class Knobs:
     retry_after: int
 
 
+def global_fault() -> str | None:
+    """The fault for every conversation: the setting, else the environment variable (which a
+    server started by a test or a benchmark inherits)."""
+    return getattr(settings, "SANDBOX_FAULT", None) or os.environ.get("SANDBOX_FAULT") or None
+
+
 def _int(value: Any, default: int) -> int:
     try:
         return max(0, int(value))
@@ -51,11 +59,7 @@ def _int(value: Any, default: int) -> int:
 
 def knobs(metadata: dict[str, Any] | None, headers: Any, key: str) -> Knobs:
     meta = metadata if isinstance(metadata, dict) else {}
-    fault = (
-        meta.get("sandbox_fault")
-        or headers.get("X-Sandbox-Fault")
-        or getattr(settings, "SANDBOX_FAULT", None)
-    )
+    fault = meta.get("sandbox_fault") or headers.get("X-Sandbox-Fault") or global_fault()
     if fault not in FAULTS:
         fault = None
     if fault and "sandbox_fault_times" in meta:

@@ -216,7 +216,11 @@ class Turn:
             ),
             FUNCTION_THRESHOLD,
         )
-        if fn is None and tool_choice in ("any", "required") and not called and functions:
+        if isinstance(tool_choice, dict):  # {"type": "function", "function": {"name": ...}}
+            named = (tool_choice.get("function") or {}).get("name")
+            if named in {f["name"] for f in functions} and named not in called:
+                fn, fn_score = named, float("inf")
+        elif fn is None and tool_choice in ("any", "required") and not called and functions:
             fn = functions[0]["name"]  # a forced tool choice calls something, match or not
         targets = [t for t in (self.lookup(i) for i in agent.handoffs if i not in visited) if t]
         target_id, route_score = best_match(

@@ -1,7 +1,8 @@
 """Scenario files: scripted replies for an agent and an input pattern.
 
 A scenario file (`sandbox/scenarios/*.yaml|*.yml|*.json`, plus any directory listed in the
-setting `SANDBOX_SCENARIO_DIRS`) holds a list of scenarios, or `{"scenarios": [...]}`:
+setting or environment variable `SANDBOX_SCENARIO_DIRS`) holds a list of scenarios, or
+`{"scenarios": [...]}`:
 
     - name: example-a
       agent: finance-agent            # the active agent's name when the user's message arrives
@@ -16,6 +17,7 @@ See sandbox/README.md for every output type. Files are re-read when they change.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +47,11 @@ _cache: dict[Path, tuple[float, list[Scenario]]] = {}
 
 
 def scenario_dirs() -> list[Path]:
-    extra = getattr(settings, "SANDBOX_SCENARIO_DIRS", None) or []
+    """The built-in directory, then the setting `SANDBOX_SCENARIO_DIRS` (a list), else the
+    environment variable of that name (directories separated by the OS path separator)."""
+    extra = getattr(settings, "SANDBOX_SCENARIO_DIRS", None)
+    if extra is None:
+        extra = [d for d in os.environ.get("SANDBOX_SCENARIO_DIRS", "").split(os.pathsep) if d]
     return [BUILTIN_DIR, *(Path(d) for d in extra)]
 
 

@@ -68,6 +68,8 @@ def test_model_conversation_blocking(client):
     conversation = client.beta.conversations.get(conversation_id=response.conversation_id)
     assert isinstance(conversation, ModelConversation)
     assert conversation.model == "mistral-small-latest"
+    (listed,) = client.beta.conversations.list()
+    assert isinstance(listed, ModelConversation) and listed.id == response.conversation_id
 
 
 def test_agent_conversation_append_keeps_the_id_and_history_has_everything(client):
@@ -404,3 +406,27 @@ def test_a_client_leaving_mid_stream_does_not_lose_the_turn(client):
         time.sleep(0.1)
     assert [e.type for e in history.entries] == ["message.input", "message.output"]
     assert client.beta.conversations.append(conversation_id=conversation_id, inputs="more").outputs
+
+
+def test_bad_handoff_execution_is_422_and_creates_nothing(client, sandbox_url):
+    agent = client.beta.agents.create(model="m", name="strict")
+    url = f"{sandbox_url}/v1/conversations"
+    status, body = _post(url, {"inputs": "x", "agent_id": agent.id, "handoff_execution": "both"})
+    assert status == 422 and body["message"]["detail"][0]["loc"] == ["body", "handoff_execution"]
+    assert client.beta.conversations.list() == []
+
+
+def test_a_deleted_active_agent_is_404_and_leaves_no_lock(client):
+    helper = client.beta.agents.create(model="m", name="helper-agent", description="helper")
+    entry = client.beta.agents.create(model="m", name="entry")
+    client.beta.agents.update(agent_id=entry.id, handoffs=[helper.id])
+    response = client.beta.conversations.start(agent_id=entry.id, inputs="I need the helper")
+    assert response.outputs[0].next_agent_id == helper.id
+    client.beta.agents.delete(agent_id=helper.id)
+    for _ in range(2):  # the second attempt would be 409 if the first had kept the lock
+        status, body = _status(
+            lambda: client.beta.conversations.append(
+                conversation_id=response.conversation_id, inputs="again"
+            )
+        )
+        assert status == 404 and helper.id in body["message"]

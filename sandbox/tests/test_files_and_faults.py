@@ -158,3 +158,20 @@ def test_slow_first_byte(client):
         list(events)
     assert first.event == "conversation.response.started"
     assert waited >= 0.5
+
+
+def test_a_server_wide_fault_from_the_environment(django_db_blocker, process_tmp):
+    from mistralai.client import Mistral
+
+    from conftest import _stop, start_asgi_server
+
+    with django_db_blocker.unblock():
+        server = start_asgi_server(process_tmp, SANDBOX_FAULT="server_error")
+    try:
+        client = Mistral(api_key="k", server_url=f"{server.url}/sandbox")
+        agent = client.beta.agents.create(model="m", name="everything-fails")
+        with pytest.raises(SDKError) as caught:
+            client.beta.conversations.start(agent_id=agent.id, inputs="hi")
+        assert caught.value.status_code == 500
+    finally:
+        _stop(server.proc)

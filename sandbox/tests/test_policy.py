@@ -200,6 +200,15 @@ def test_tool_choice_is_respected():
     none.completion_args["tool_choice"] = "none"
     none_turn = run_turn([wire.message_input("ping")], none, lambda _: None)
     assert none_turn.outputs[0]["type"] == "message.output"
+    pong = {"name": "pong", "description": "ping", "parameters": {"type": "object"}}
+    choice = {"type": "function", "function": {"name": "ping"}}
+    named = AgentSpec(
+        "ag_x", "x", "m", tools=[*tools, {"type": "function", "function": pong}],
+        completion_args={"tool_choice": choice},
+    )  # fmt: skip
+    # "pong" matches the message better, but the named tool choice wins.
+    turn = run_turn([wire.message_input("pong")], named, lambda _: None)
+    assert turn.outputs[0]["name"] == "ping"
 
 
 def test_growth_chart_numbers():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.db.models import Q
@@ -164,7 +165,9 @@ def _aliases_delete(request: HttpRequest, agent_id: str) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-def _async(fn):
+def _async(fn: Callable[..., HttpResponse]) -> Callable[..., Awaitable[HttpResponse]]:
+    """A sync view body, run off the event loop (it only does database work)."""
+
     async def handler(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return await db(fn)(request, **kwargs)
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from sandbox import engine, stream, wire
-from sandbox.views.common import api_view, db, json_body, query_int, query_metadata
+from sandbox.views.common import View, api_view, db, json_body, query_int, query_metadata
 
 
 async def _respond(turn: engine.PreparedTurn, streaming: bool) -> HttpResponse:
@@ -41,7 +41,7 @@ async def _respond(turn: engine.PreparedTurn, streaming: bool) -> HttpResponse:
     return response
 
 
-def _turn(run: Callable[..., engine.PreparedTurn]):
+def _turn(run: Callable[..., engine.PreparedTurn]) -> View:
     async def handler(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         body = json_body(request)
         turn = await db(run)(*kwargs.values(), body, request.headers)
@@ -50,7 +50,7 @@ def _turn(run: Callable[..., engine.PreparedTurn]):
     return handler
 
 
-def _reader(read: Callable[..., Any], status: int = 200):
+def _reader(read: Callable[..., Any], status: int = 200) -> View:
     async def handler(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         data = await db(read)(*kwargs.values())
         if status == 204:
