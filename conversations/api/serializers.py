@@ -20,7 +20,8 @@ class MessageInput(serializers.Serializer):
 
 
 class ResolveInput(serializers.Serializer):
-    result = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    # Not a CharField: it would turn 5 into "5"; the service insists on a string.
+    result = serializers.JSONField(required=False)
     decision = serializers.ChoiceField(choices=["continue", "stop"], required=False)
 
 

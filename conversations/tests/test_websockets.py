@@ -1,0 +1,110 @@
+"""The two sockets over a real ASGI server and Redis channel layer: access, origin, replay, feed."""
+
+import asyncio
+import json
+
+import pytest
+import websockets
+
+from conversations.models import Conversation, PendingAction, Turn
+from conversations.services import conversation_start
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+async def _close_code(url, **kwargs):
+    try:
+        async with websockets.connect(url, **kwargs) as ws:
+            await asyncio.wait_for(ws.recv(), timeout=5)
+            return "open"
+    except websockets.ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+    except websockets.InvalidStatus as refused:
+        return refused.response.status_code
+
+
+def _auth(token):
+    return {"additional_headers": {"Authorization": f"Token {token}"}}
+
+
+@pytest.fixture
+def started(finance_graph, team):
+    _, members = team
+    return conversation_start(
+        actor=members["admin"], agent=finance_graph.entry_agent, inputs="Hello there"
+    )
+
+
+def test_conversation_socket_access(asgi_server, team, started, token_for):
+    _, members = team
+    url = f"{asgi_server.ws_url}/ws/conversations/{started.pk}/"
+    assert asyncio.run(_close_code(url)) == 4403
+    assert asyncio.run(_close_code(url, **_auth(token_for(members["outsider"])))) == 4403
+    bad = f"{asgi_server.ws_url}/ws/conversations/not-a-uuid/"
+    assert asyncio.run(_close_code(bad, **_auth(token_for(members["viewer"])))) == 4403
+    foreign = asyncio.run(
+        _close_code(url, origin="http://evil.example", **_auth(token_for(members["viewer"])))
+    )
+    assert foreign == 403
+    assert asyncio.run(_close_code(url, **_auth(token_for(members["viewer"])))) == "open"
+
+
+async def _first(url, token, count):
+    async with websockets.connect(url, **_auth(token)) as ws:
+        return [json.loads(await asyncio.wait_for(ws.recv(), 5)) for _ in range(count)]
+
+
+def test_replay_from_after(asgi_server, team, started, token_for):
+    _, members = team
+    token = token_for(members["viewer"])
+    url = f"{asgi_server.ws_url}/ws/conversations/{started.pk}/"
+    all_events = asyncio.run(_first(f"{url}?after=0", token, 2))
+    assert [e["seq"] for e in all_events] == [1, 2]
+    assert [e["type"] for e in all_events] == ["conversation.status", "message.input"]
+    assert asyncio.run(_first(f"{url}?after=1", token, 1)) == all_events[1:]
+
+
+async def _feed(url, token, act, quiet_token):
+    async with (
+        websockets.connect(url, **_auth(token)) as ws,
+        websockets.connect(url, **_auth(quiet_token)) as quiet,
+    ):
+        await asyncio.sleep(0.3)  # both subscribed
+        await asyncio.to_thread(act)
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(quiet.recv(), 1)
+        return message
+
+
+def test_feed_announces_answers_to_members_only(asgi_server, team, started, token_for, api_for):
+    _, members = team
+    turn = started.turns.get()
+    Turn.objects.filter(pk=turn.pk).update(state="done")
+    Conversation.objects.filter(pk=started.pk).update(status="awaiting_input")
+    action = PendingAction.objects.create(
+        conversation=started,
+        turn=turn,
+        kind="function_call",
+        name="get_rate",
+        arguments={},
+        tool_call_id="abc123XYZ",
+    )
+
+    def answer():
+        code, body = api_for(members["operator"]).post(
+            f"/api/pending/{action.pk}/resolve/", {"result": "2.5%"}
+        )
+        assert code == 200, body
+
+    message = asyncio.run(
+        _feed(
+            f"{asgi_server.ws_url}/ws/feed/",
+            token_for(members["viewer"]),
+            answer,
+            token_for(members["outsider"]),
+        )
+    )
+    assert message["type"] == "pending.resolved"
+    assert message["data"]["id"] == str(action.pk) and message["data"]["result"] == "2.5%"
+    assert asyncio.run(_close_code(f"{asgi_server.ws_url}/ws/feed/")) == 4403
