@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= agentstudio.settings.dev
 
-.PHONY: run test lint fmt migrations-check bench assets install install-dev clean
+.PHONY: run test lint fmt migrations-check bench install install-dev clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,8 @@ migrations-check: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) data
+
+# N concurrent conversations through the whole stack vs. straight through the SDK (see
+# scripts/bench.py). BENCH_DATABASE_URL picks the database (default: a fresh SQLite file).
+bench: $(VENV)/.installed-dev
+	$(PY) scripts/bench.py $(BENCH_ARGS)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from conversations import publisher
 from conversations.models import Conversation, Event
@@ -23,31 +24,48 @@ def workspace_group(workspace_id: UUID | str) -> str:
     return f"workspace.{workspace_id}"
 
 
+@dataclass(frozen=True)
+class Appended:
+    events: list[Event]
+    cancel_requested: bool
+
+
+def _allocate(conversation_id: UUID | str, count: int) -> tuple[int, bool]:
+    """Reserve `count` seqs in one statement; the row lock it takes lasts until the commit, so
+    concurrent writers (the worker, a person resolving or cancelling) commit in seq order."""
+    table = Conversation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + %s WHERE id = %s "  # noqa: S608
+            "RETURNING last_seq, cancel_requested",
+            [
+                count,
+                UUID(str(conversation_id)).hex
+                if connection.vendor == "sqlite"
+                else UUID(str(conversation_id)),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Conversation.DoesNotExist(conversation_id)
+    return row[0] - count, bool(row[1])
+
+
 def append_events(
     conversation_id: UUID | str, items: Iterable[tuple[str, dict[str, Any]]]
-) -> list[Event]:
-    """Write events with consecutive seqs; publish them once the surrounding commit happens.
-
-    The conversation row is locked for the allocation, so concurrent writers (the worker and a
-    person resolving or cancelling) queue up and commit in seq order: the log has no gaps.
-    """
+) -> Appended:
+    """Write events with consecutive seqs; publish them once the surrounding commit happens."""
     items = list(items)
     if not items:
-        return []
+        return Appended([], False)
     with transaction.atomic():
-        last_seq = (
-            Conversation.objects.select_for_update()
-            .filter(pk=conversation_id)
-            .values_list("last_seq", flat=True)
-            .get()
-        )
+        last_seq, cancel_requested = _allocate(conversation_id, len(items))
         events = Event.objects.bulk_create(
             [
                 Event(conversation_id=conversation_id, seq=last_seq + i, type=kind, data=data)
                 for i, (kind, data) in enumerate(items, start=1)
             ]
         )
-        Conversation.objects.filter(pk=conversation_id).update(last_seq=last_seq + len(items))
         messages = [event.as_message() for event in events]
         transaction.on_commit(
             lambda: publisher.publish(
@@ -55,7 +73,7 @@ def append_events(
                 {"type": CONVERSATION_EVENT, "events": messages},
             )
         )
-    return events
+    return Appended(events, cancel_requested)
 
 
 def publish_feed(workspace_id: UUID | str, kind: str, data: dict[str, Any]) -> None:

@@ -19,6 +19,17 @@ class Status(models.TextChoices):
 
 
 IDLE_STATUSES = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+# Event types Agent Studio writes itself; every other type is a backend stream event, verbatim.
+OWN_EVENT_TYPES = frozenset(
+    {
+        "conversation.status",
+        "message.input",
+        "function.result",
+        "pending.created",
+        "pending.resolved",
+        "file.ready",
+    }
+)
 
 
 class HandoffExecution(models.TextChoices):
@@ -95,6 +106,7 @@ class Turn(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    start_seq = models.PositiveBigIntegerField(default=0)  # the log's last seq when it started
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

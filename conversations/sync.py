@@ -8,6 +8,9 @@ import hashlib
 import json
 from typing import Any
 
+import redis
+from django.conf import settings
+
 from agents.models import Agent, Graph, HandoffEdge
 from conversations import backend
 from conversations.models import RemoteAgent
@@ -43,6 +46,17 @@ def _save(agent: Agent, key: str, remote: RemoteAgent | None, **fields: Any) -> 
 
 def graph_sync(graph: Graph) -> dict[Any, RemoteAgent]:
     """Bring the backend up to date with the graph; returns {agent id: RemoteAgent}."""
+    # Conversations starting together on a new graph must not each create its agents: one
+    # syncs, the others wait and then find nothing left to do. A Redis lock, not a row lock,
+    # because the backend calls must stay outside database transactions.
+    lock = redis.Redis.from_url(settings.REDIS_URL).lock(
+        f"agentstudio:graph-sync:{graph.pk}", timeout=120, blocking_timeout=120
+    )
+    with lock:
+        return _graph_sync(graph)
+
+
+def _graph_sync(graph: Graph) -> dict[Any, RemoteAgent]:
     key = backend.backend_key()
     agents = list(Agent.objects.filter(graph=graph).order_by("name"))
     remotes = {r.agent_id: r for r in RemoteAgent.objects.filter(agent__graph=graph, backend=key)}

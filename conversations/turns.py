@@ -18,7 +18,7 @@ from uuid import UUID
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,8 +26,10 @@ from agents.models import Agent
 from conversations import backend, functions
 from conversations.events import append_events, publish_feed
 from conversations.models import (
+    OWN_EVENT_TYPES,
     Conversation,
     Entry,
+    Event,
     GeneratedFile,
     PendingAction,
     Status,
@@ -41,6 +43,9 @@ logger = logging.getLogger(__name__)
 # Events are written in small batches: at most this long after the first one of a batch.
 FLUSH_WINDOW_S = 0.02
 FLUSH_MAX_EVENTS = 64
+# Entries (a materialised view of the events) are rewritten at most this often mid-turn.
+ENTRY_WRITE_S = 0.25
+HEARTBEAT_S = 2.0
 DROPPED_STREAM = (
     "The backend's stream ended before the turn was complete (the connection dropped). "
     "Send a message to try again."
@@ -70,18 +75,12 @@ class TurnRecorder:
     remote_id_changed: bool = False
     agent_changed: bool = False
     last_heartbeat: float = 0.0
+    last_entry_write: float = 0.0
     next_position: int = 0
 
     def __post_init__(self) -> None:
         last = self.conversation.entries.aggregate(m=Max("position"))["m"]
         self.next_position = 0 if last is None else last + 1
-        for entry in self.turn.entries.exclude(remote_id="").order_by("position"):
-            self.entries[entry.remote_id] = entry
-            self.order.append(entry.remote_id)
-            if entry.type == Entry.Type.MESSAGE_OUTPUT:
-                for chunk in entry.data.get("chunks", []):
-                    if chunk.get("type") == "tool_file":
-                        self.files.append((chunk, entry.remote_id))
 
     # -- applying events -------------------------------------------------------------------
     def _agent(self, remote_agent_id: str | None) -> Agent | None:
@@ -110,6 +109,10 @@ class TurnRecorder:
 
     def add(self, kind: str, data: dict[str, Any]) -> None:
         self.buffer.append((kind, data))
+        self.apply(kind, data)
+
+    def apply(self, kind: str, data: dict[str, Any]) -> None:
+        """Update the entries and conversation state for one stream event (no logging)."""
         if kind == "conversation.response.started":
             remote = data.get("conversation_id") or ""
             if remote and remote != self.conversation.remote_id:
@@ -192,43 +195,51 @@ class TurnRecorder:
             )
 
     # -- writing ------------------------------------------------------------------------------
-    def flush(self) -> None:
+    def flush(self, *, final: bool = False) -> None:
+        """Write buffered events (and, at most every ENTRY_WRITE_S, the entries) in one
+        short transaction. Events are the source of truth; entries may lag a moment."""
         now = time.monotonic()
-        beat = now - self.last_heartbeat >= 1.0
-        if not self.buffer and not beat:
+        beat = now - self.last_heartbeat >= HEARTBEAT_S
+        pending = self.dirty or self.remote_id_changed or self.agent_changed
+        write_entries = pending and (final or now - self.last_entry_write >= ENTRY_WRITE_S)
+        if not self.buffer and not beat and not write_entries:
             return
         with transaction.atomic():
             if self.buffer:
-                append_events(self.conversation.pk, self.buffer)
-            new = [
-                self.entries[r]
-                for r in self.dirty
-                if self.entries[r].pk and self.entries[r]._state.adding
-            ]
-            changed = [self.entries[r] for r in self.dirty if not self.entries[r]._state.adding]
-            if new:
-                Entry.objects.bulk_create(new)
-                for entry in new:
-                    entry._state.adding = False
-            if changed:
-                Entry.objects.bulk_update(changed, ["text", "data", "agent"])
-            updates: dict[str, Any] = {}
-            if self.remote_id_changed:
-                updates["remote_id"] = self.conversation.remote_id
-            if self.agent_changed:
-                updates["active_agent"] = self.conversation.active_agent
-            if updates:
-                Conversation.objects.filter(pk=self.conversation.pk).update(**updates)
+                appended = append_events(self.conversation.pk, self.buffer)
+                self.cancelled = self.cancelled or appended.cancel_requested
+            if write_entries:
+                self._write_entries()
+                self.last_entry_write = now
             if beat:
                 Turn.objects.filter(pk=self.turn.pk).update(heartbeat_at=timezone.now())
                 self.last_heartbeat = now
-            self.cancelled = (
-                self.cancelled
-                or Conversation.objects.filter(
-                    pk=self.conversation.pk, cancel_requested=True
-                ).exists()
-            )
+                if not self.buffer:
+                    self.cancelled = (
+                        self.cancelled
+                        or Conversation.objects.filter(
+                            pk=self.conversation.pk, cancel_requested=True
+                        ).exists()
+                    )
         self.buffer = []
+
+    def _write_entries(self) -> None:
+        entries = [self.entries[r] for r in self.dirty]
+        new = [e for e in entries if e._state.adding]
+        changed = [e for e in entries if not e._state.adding]
+        if new:
+            Entry.objects.bulk_create(new)
+            for entry in new:
+                entry._state.adding = False
+        if changed:
+            Entry.objects.bulk_update(changed, ["text", "data", "agent"])
+        updates: dict[str, Any] = {}
+        if self.remote_id_changed:
+            updates["remote_id"] = self.conversation.remote_id
+        if self.agent_changed:
+            updates["active_agent"] = self.conversation.active_agent
+        if updates:
+            Conversation.objects.filter(pk=self.conversation.pk).update(**updates)
         self.dirty = set()
         self.remote_id_changed = self.agent_changed = False
 
@@ -243,6 +254,12 @@ def _claim(turn_id: UUID | str) -> Turn | None:
     )
     if not claimed:
         return None
+    # Where this turn's events begin in the log: recovery replays them from here.
+    Turn.objects.filter(pk=turn_id).update(
+        start_seq=Subquery(
+            Conversation.objects.filter(pk=OuterRef("conversation_id")).values("last_seq")[:1]
+        )
+    )
     return Turn.objects.select_related(
         "conversation",
         "conversation__graph",
@@ -296,7 +313,7 @@ def _stream_into(recorder: TurnRecorder, stream_events) -> None:
                     return
     finally:
         stop.set()
-        recorder.flush()
+        recorder.flush(final=True)
 
 
 def turn_execute(turn_id: UUID | str) -> str | None:
@@ -344,7 +361,7 @@ def turn_execute(turn_id: UUID | str) -> str | None:
 
 def finish_turn(recorder: TurnRecorder) -> str | None:
     conversation, turn = recorder.conversation, recorder.turn
-    recorder.flush()
+    recorder.flush(final=True)
     if recorder.cancelled:
         with transaction.atomic():
             Turn.objects.filter(pk=turn.pk).update(
@@ -676,8 +693,15 @@ def turn_recover(turn_id: UUID | str, stale_after_s: float) -> str:
     if remote_id != conversation.remote_id:
         Conversation.objects.filter(pk=conversation.pk).update(remote_id=remote_id)
         conversation.remote_id = remote_id
-    agents_by_remote = {r: a for r, a in local_agents_by_remote_id(conversation.graph).items()}
+    agents_by_remote = local_agents_by_remote_id(conversation.graph)
+    # Rebuild the turn from the log (entries may lag the events): drop its partial entries,
+    # replay its logged stream events, then add only what the history has beyond them.
+    Entry.objects.filter(turn=turn, type__in=OUTPUT_TYPES).delete()
     recorder = TurnRecorder(conversation, turn, agents_by_remote)
+    logged = Event.objects.filter(conversation=conversation, seq__gt=turn.start_seq).order_by("seq")
+    for event in logged:
+        if event.type not in OWN_EVENT_TYPES:
+            recorder.apply(event.type, event.data)
     outputs = [e for e in after if e.get("type") not in ("message.input", "function.result")]
     for index, entry in enumerate(outputs):
         for kind, data in _synthesize(entry, recorder, index):

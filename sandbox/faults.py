@@ -42,6 +42,7 @@ class Knobs:
     delay_ms: int
     first_byte_ms: int
     retry_after: int
+    trace: bool = False
 
 
 def global_fault() -> str | None:
@@ -70,6 +71,7 @@ def knobs(metadata: dict[str, Any] | None, headers: Any, key: str) -> Knobs:
         delay_ms=_int(delay, _int(getattr(settings, "SANDBOX_DELAY_MS", 0), 0)),
         first_byte_ms=_int(meta.get("sandbox_first_byte_ms"), 3000),
         retry_after=_int(meta.get("sandbox_retry_after"), 1),
+        trace=meta.get("sandbox_trace") is True,
     )
 
 

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
+
+import redis.asyncio
+from django.conf import settings
 
 from sandbox import wire
 
@@ -110,6 +114,7 @@ async def sse_body(
     delay_ms: int,
     fault: str | None,
     finish: Callable[[bool], Awaitable[None]],
+    trace_key: str | None = None,
 ) -> AsyncIterator[bytes]:
     """The SSE body. `finish(completed)` persists the turn and releases the lock exactly once,
     even when the client goes away mid-stream (the turn then completes server-side, as the real
@@ -123,6 +128,8 @@ async def sse_body(
             await asyncio.shield(finish(completed))
 
     half = max(1, (len(frames) - 1) // 2)
+    # Benchmarks ask (metadata `sandbox_trace: true`) for each frame's emission time, in order.
+    tracer = redis.asyncio.from_url(settings.REDIS_URL) if trace_key else None
     try:
         for position, (event_type, data) in enumerate(frames):
             if event_type == "conversation.response.done":
@@ -140,9 +147,14 @@ async def sse_body(
                 raise StreamCut("sandbox fault: stream_cut")
             if event_type in DELTA_EVENTS and delay_ms:
                 await asyncio.sleep(delay_ms / 1000)
+            if tracer is not None:
+                await tracer.rpush(trace_key, time.time())
             yield wire.sse_frame(event_type, data)
     finally:
         await finish_once(True)
+        if tracer is not None:
+            await tracer.expire(trace_key, 3600)
+            await tracer.aclose()
 
 
 def blocking_delay(frames: list[Event], delay_ms: int) -> float:

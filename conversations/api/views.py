@@ -64,7 +64,7 @@ class ConversationListCreate(ConversationErrorsMixin, generics.ListAPIView):
             handoff_execution=data.validated_data["handoff_execution"],
             metadata=data.validated_data.get("metadata"),
         )
-        conversation = selectors.conversation_get_for_user(request.user, conversation.pk)
+        # As created (queued): a fast worker may already be running it by now.
         return Response(s.ConversationOutput(conversation).data, status=status.HTTP_201_CREATED)
 
 

@@ -33,7 +33,11 @@ async def _respond(turn: engine.PreparedTurn, streaming: bool) -> HttpResponse:
         body = wire.conversation_response(turn.conversation_id, turn.outputs, turn.usage)
         return wire.json_response(body)
     body_iterator = stream.sse_body(
-        frames, delay_ms=knobs.delay_ms, fault=knobs.fault, finish=finish
+        frames,
+        delay_ms=knobs.delay_ms,
+        fault=knobs.fault,
+        finish=finish,
+        trace_key=f"sandbox-trace:{turn.conversation_id}" if knobs.trace else None,
     )
     response = StreamingHttpResponse(body_iterator, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
