@@ -16,4 +16,12 @@ def run_turn(turn_id: str) -> None:
 def recover_stale_turns(stale_after_s: float | None = None) -> dict[str, str]:
     """Find turns whose worker died (no heartbeat) and reconcile them from the backend."""
     limit = stale_after_s if stale_after_s is not None else settings.TURN_STALE_AFTER_S
-    return {str(turn.pk): turns.turn_recover(turn.pk, limit) for turn in turns.stale_turns(limit)}
+    outcome = {
+        str(turn.pk): turns.turn_recover(turn.pk, limit) for turn in turns.stale_turns(limit)
+    }
+    # A queued turn nobody claimed (its message lost with a broker restart) is sent again;
+    # the claim's compare-and-set makes a duplicate harmless.
+    for turn_id in turns.forgotten_turns(limit):
+        run_turn.delay(str(turn_id))
+        outcome[str(turn_id)] = "re-enqueued"
+    return outcome

@@ -600,6 +600,15 @@ def stale_turns(stale_after_s: float) -> list[Turn]:
     return list(Turn.objects.filter(state=Turn.State.RUNNING, heartbeat_at__lt=cutoff))
 
 
+def forgotten_turns(older_than_s: float) -> list[UUID]:
+    cutoff = timezone.now() - timedelta(seconds=older_than_s)
+    return list(
+        Turn.objects.filter(state=Turn.State.QUEUED, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def _synthesize(
     entry: dict[str, Any], recorder: TurnRecorder, index: int
 ) -> list[tuple[str, dict]]:

@@ -1,0 +1,38 @@
+"""The periodic recovery job's choices, in-process (the SIGKILL test covers the real thing)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from conversations import tasks
+from conversations.models import Turn
+from conversations.services import conversation_start
+
+pytestmark = pytest.mark.django_db
+
+
+def test_queued_turn_nobody_claimed_is_sent_again(finance_graph, team, monkeypatch):
+    _, members = team
+    conversation = conversation_start(
+        actor=members["admin"], agent=finance_graph.entry_agent, inputs="Hello"
+    )
+    sent = []
+    monkeypatch.setattr(tasks.run_turn, "delay", lambda turn_id: sent.append(turn_id))
+    turn = conversation.turns.get()
+    assert tasks.recover_stale_turns(stale_after_s=60) == {}  # too young to be forgotten
+    Turn.objects.filter(pk=turn.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert tasks.recover_stale_turns(stale_after_s=60) == {str(turn.pk): "re-enqueued"}
+    assert sent == [str(turn.pk)]
+
+
+def test_running_turn_with_fresh_heartbeat_is_left_alone(finance_graph, team, monkeypatch):
+    _, members = team
+    conversation = conversation_start(
+        actor=members["admin"], agent=finance_graph.entry_agent, inputs="Hello"
+    )
+    turn = conversation.turns.get()
+    Turn.objects.filter(pk=turn.pk).update(state="running", heartbeat_at=timezone.now())
+    assert tasks.recover_stale_turns(stale_after_s=60) == {}
+    turn.refresh_from_db()
+    assert turn.state == "running"
