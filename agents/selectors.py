@@ -7,8 +7,10 @@ exist — while a member without the needed role gets `PermissionDenied` (403).
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypeAlias
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
@@ -16,6 +18,8 @@ from django.http import Http404
 from agents import validation
 from agents.models import Agent, AgentVersion, Graph, HandoffEdge, Membership, Workspace
 from agents.roles import Role, role_at_least
+
+User: TypeAlias = AbstractBaseUser | AnonymousUser
 
 
 def _parse_uuid(value: Any) -> uuid.UUID:
@@ -25,7 +29,7 @@ def _parse_uuid(value: Any) -> uuid.UUID:
         raise Http404("Not found.") from exc
 
 
-def _role_subquery(user, workspace_ref: str) -> Subquery:
+def _role_subquery(user: User, workspace_ref: str) -> Subquery:
     return Subquery(
         Membership.objects.filter(workspace=OuterRef(workspace_ref), user=user).values("role")[:1]
     )
@@ -38,11 +42,11 @@ def _check_role(role: str | None, min_role: str) -> None:
         raise PermissionDenied(f"This needs the {Role(min_role).label.lower()} role or higher.")
 
 
-def _authenticated(user) -> bool:
+def _authenticated(user: User) -> bool:
     return bool(user and user.is_authenticated)
 
 
-def workspaces_for_user(user) -> QuerySet[Workspace]:
+def workspaces_for_user(user: User) -> QuerySet[Workspace]:
     """The user's workspaces, each annotated with `user_role`."""
     if not _authenticated(user):
         return Workspace.objects.none()
@@ -51,7 +55,7 @@ def workspaces_for_user(user) -> QuerySet[Workspace]:
     )
 
 
-def membership_role(user, workspace: Workspace) -> Role | None:
+def membership_role(user: User, workspace: Workspace) -> Role | None:
     if not _authenticated(user):
         return None
     role = (
@@ -62,7 +66,7 @@ def membership_role(user, workspace: Workspace) -> Role | None:
     return Role(role) if role else None
 
 
-def workspace_get_for_user(user, workspace_id: Any, min_role: str = Role.VIEWER) -> Workspace:
+def workspace_get_for_user(user: User, workspace_id: Any, min_role: str = Role.VIEWER) -> Workspace:
     workspace = workspaces_for_user(user).filter(pk=_parse_uuid(workspace_id)).first()
     _check_role(workspace.user_role if workspace else None, min_role)
     return workspace
@@ -73,7 +77,7 @@ def memberships_for_workspace(workspace: Workspace) -> QuerySet[Membership]:
 
 
 def membership_get_for_user(
-    user, workspace_id: Any, membership_id: Any, min_role: str = Role.VIEWER
+    user: User, workspace_id: Any, membership_id: Any, min_role: str = Role.VIEWER
 ) -> Membership:
     workspace = workspace_get_for_user(user, workspace_id, min_role)
     membership = memberships_for_workspace(workspace).filter(pk=_parse_uuid(membership_id)).first()
@@ -82,7 +86,7 @@ def membership_get_for_user(
     return membership
 
 
-def graphs_for_user(user) -> QuerySet[Graph]:
+def graphs_for_user(user: User) -> QuerySet[Graph]:
     """Graphs in the user's workspaces, each annotated with the user's `user_role`."""
     if not _authenticated(user):
         return Graph.objects.none()
@@ -93,7 +97,7 @@ def graphs_for_user(user) -> QuerySet[Graph]:
     )
 
 
-def graph_get_for_user(user, graph_id: Any, min_role: str = Role.VIEWER) -> Graph:
+def graph_get_for_user(user: User, graph_id: Any, min_role: str = Role.VIEWER) -> Graph:
     graph = graphs_for_user(user).filter(pk=_parse_uuid(graph_id)).first()
     _check_role(graph.user_role if graph else None, min_role)
     return graph
@@ -106,7 +110,7 @@ def _with_handoffs(queryset: QuerySet[Agent]) -> QuerySet[Agent]:
     )
 
 
-def agents_for_user(user) -> QuerySet[Agent]:
+def agents_for_user(user: User) -> QuerySet[Agent]:
     """Agents in the user's workspaces, annotated with `user_role`, handoffs prefetched."""
     if not _authenticated(user):
         return Agent.objects.none()
@@ -118,7 +122,7 @@ def agents_for_user(user) -> QuerySet[Agent]:
     return _with_handoffs(queryset)
 
 
-def agent_get_for_user(user, agent_id: Any, min_role: str = Role.VIEWER) -> Agent:
+def agent_get_for_user(user: User, agent_id: Any, min_role: str = Role.VIEWER) -> Agent:
     agent = agents_for_user(user).filter(pk=_parse_uuid(agent_id)).first()
     _check_role(agent.user_role if agent else None, min_role)
     return agent

@@ -327,16 +327,15 @@ def _apply_agent_changes(agent: Agent, changes: Mapping[str, Any]) -> list[str]:
     return list(changes)
 
 
-@transaction.atomic
-def agent_update(
+def _update(
     *,
     actor: User,
     agent: Agent,
     changes: Mapping[str, Any],
-    handoffs: Iterable[Any] | None = None,
-    expected_revision: int | None = None,
+    handoffs: Iterable[Any] | None,
+    expected_revision: int | None,
 ) -> Agent:
-    """Change configuration fields, position and/or handoffs in one step (and one version)."""
+    """The shared body of the agent-changing services; callers own the transaction."""
     graph = _lock_graph(agent.graph, expected_revision)
     agent = Agent.objects.select_for_update().get(pk=agent.pk)
     agent.graph = graph
@@ -354,6 +353,25 @@ def agent_update(
 
 
 @transaction.atomic
+def agent_update(
+    *,
+    actor: User,
+    agent: Agent,
+    changes: Mapping[str, Any],
+    handoffs: Iterable[Any] | None = None,
+    expected_revision: int | None = None,
+) -> Agent:
+    """Change configuration fields, position and/or handoffs in one step (and one version)."""
+    return _update(
+        actor=actor,
+        agent=agent,
+        changes=changes,
+        handoffs=handoffs,
+        expected_revision=expected_revision,
+    )
+
+
+@transaction.atomic
 def handoffs_set(
     *,
     actor: User,
@@ -361,7 +379,8 @@ def handoffs_set(
     target_ids: Iterable[Any],
     expected_revision: int | None = None,
 ) -> Agent:
-    return agent_update(
+    """Make the agent's handoffs exactly `target_ids` (agents of the same graph)."""
+    return _update(
         actor=actor,
         agent=agent,
         changes={},
@@ -399,7 +418,7 @@ def agent_version_restore(
     existing = set(Agent.objects.filter(graph=agent.graph_id).values_list("id", flat=True))
     targets = [t for t in _parse_ids(snapshot.get("handoffs", []), "handoffs") if t in existing]
     targets = [t for t in targets if t != agent.pk]
-    return agent_update(
+    return _update(
         actor=actor,
         agent=agent,
         changes=changes,

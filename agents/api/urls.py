@@ -1,3 +1,9 @@
+"""The agents REST API (DESIGN.md "REST API"). Beyond the table there: workspace detail and
+`/members/` for membership management (admin role), and agent version history/restore.
+
+Ids are matched as plain strings so a malformed id reaches the selectors and is a 404 like any
+foreign object, rather than a URL-resolver 404 that bypasses the access checks' wording."""
+
 from django.urls import path
 
 from agents.api import agents, graphs, workspaces

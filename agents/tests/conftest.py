@@ -30,6 +30,13 @@ LOOKUP_TOOL = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # `make test` exports DJANGO_SETTINGS_MODULE=...dev, which beats pytest.ini's test settings
+    # and brings the slow production hasher; every fixture user would cost ~0.3 s.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class World:
     users: dict[str, Any]

@@ -329,3 +329,29 @@ def test_valid_tools_and_completion_args_are_accepted(world: World):
     world.billing.refresh_from_db()
     assert world.billing.tools == tools
     assert world.billing.completion_args == completion_args
+
+
+@pytest.mark.django_db
+def test_workspace_membership_and_import_bad_input(world: World):
+    client = world.client("admin")
+    before = db_state()
+    members = f"/api/workspaces/{world.workspace.id}/members/"
+
+    cases = [
+        (client.post, "/api/workspaces/", {"name": ""}, "name"),
+        (client.post, "/api/workspaces/", {"name": "x" * 129}, "name"),
+        (client.patch, f"/api/workspaces/{world.workspace.id}/", {"name": " "}, "name"),
+        (client.post, members, {"user": "outsider"}, "role"),
+        (client.post, "/api/graphs/import/", {"workspace": str(world.workspace.id)}, "document"),
+        (
+            client.post,
+            "/api/graphs/import/",
+            {"workspace": str(world.workspace.id), "document": []},
+            "document",
+        ),
+    ]
+    for method, url, body, field in cases:
+        response = method(url, body, format="json")
+        assert response.status_code == 400, (body, response.content)
+        assert field in response.json(), response.json()
+    assert db_state() == before

@@ -155,3 +155,21 @@ def test_service_refuses_a_stale_revision(world: World):
             expected_revision=0,
         )
     assert not world.billing.outgoing_edges.exists()
+
+
+@pytest.mark.django_db
+def test_handoffs_set_replaces_the_edges_and_records_a_version(world: World):
+    sales = services.agent_create(actor=world.users["editor"], graph=world.graph, name="sales")
+
+    services.handoffs_set(
+        actor=world.users["admin"], agent=world.triage, target_ids=[str(sales.id)]
+    )
+
+    assert world.triage.handoff_ids == [sales.id]
+    latest = AgentVersion.objects.filter(agent=world.triage).order_by("-number").first()
+    assert (latest.number, latest.author, latest.changed_fields) == (
+        2,
+        world.users["admin"],
+        ["handoffs"],
+    )
+    assert latest.snapshot["handoff_names"] == ["sales"]
