@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agentstudio.settings.dev")
 
@@ -19,3 +20,11 @@ app.conf.beat_schedule = {
 def ping() -> str:
     """Answered by any live worker: /healthz uses it to prove one is consuming the queue."""
     return "pong"
+
+
+@worker_ready.connect
+def warm_backend_client(**kwargs) -> None:
+    """Build the backend client before the first turn arrives, not during it."""
+    from conversations import backend
+
+    backend.client()

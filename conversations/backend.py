@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx2
 from django.conf import settings
 from mistralai.client import Mistral
 from mistralai.client.errors import MistralError, SDKError
@@ -20,7 +21,8 @@ from mistralai.client.utils import BackoffStrategy, RetryConfig
 from agentstudio.backend import active_backend
 
 SANDBOX_KEY = "sandbox-key"
-_local = threading.local()
+_client_lock = threading.Lock()
+_client: tuple[tuple[str, str], Mistral] | None = None
 
 
 class BackendError(Exception):
@@ -45,28 +47,39 @@ def backend_key() -> str:
 
 
 def client() -> Mistral:
-    # One client per thread: the worker's thread pool runs many turns at once.
+    """One client per process, shared by the worker's threads (its HTTP pool is thread-safe):
+    building one costs an SSL context and the SDK's lazy imports, too much for every turn."""
+    global _client
     key = (backend_key(), settings.MISTRAL_API_KEY)
-    cached = getattr(_local, "client", None)
-    if cached is None or cached[0] != key:
-        retry = RetryConfig(
-            "backoff",
-            BackoffStrategy(
-                settings.MISTRAL_RETRY_INITIAL_MS,
-                settings.MISTRAL_RETRY_MAX_INTERVAL_MS,
-                1.8,
-                settings.MISTRAL_RETRY_MAX_ELAPSED_MS,
-            ),
-            retry_connection_errors=True,
-        )
-        sdk = Mistral(
-            api_key=settings.MISTRAL_API_KEY or SANDBOX_KEY,
-            server_url=server_url(),
-            timeout_ms=settings.MISTRAL_TIMEOUT_MS,
-            retry_config=retry,
-        )
-        _local.client = cached = (key, sdk)
-    return cached[1]
+    cached = _client
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with _client_lock:
+        if _client is None or _client[0] != key:
+            retry = RetryConfig(
+                "backoff",
+                BackoffStrategy(
+                    settings.MISTRAL_RETRY_INITIAL_MS,
+                    settings.MISTRAL_RETRY_MAX_INTERVAL_MS,
+                    1.8,
+                    settings.MISTRAL_RETRY_MAX_ELAPSED_MS,
+                ),
+                retry_connection_errors=True,
+            )
+            sdk = Mistral(
+                api_key=settings.MISTRAL_API_KEY or SANDBOX_KEY,
+                server_url=server_url(),
+                timeout_ms=settings.MISTRAL_TIMEOUT_MS,
+                retry_config=retry,
+                client=httpx2.Client(
+                    limits=httpx2.Limits(max_connections=500, max_keepalive_connections=100),
+                    follow_redirects=True,
+                ),
+            )
+            # Resolve the SDK's lazily imported sub-APIs now, once, not under load.
+            _ = sdk.beta.conversations, sdk.beta.agents, sdk.files
+            _client = (key, sdk)
+        return _client[1]
 
 
 def describe(exc: Exception) -> str:
