@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import Http404
+from django.db.models import QuerySet
 
 from agents.models import Membership
-from agents.roles import Role, role_at_least
-from agents.selectors import _parse_uuid
+from agents.roles import Role
+from agents.selectors import _check_role, _parse_uuid, _role_subquery
 from conversations.models import Conversation, Entry, Event, GeneratedFile, PendingAction
 
 
-def _role(user, workspace_ref: str) -> Subquery:
-    return Subquery(
-        Membership.objects.filter(workspace=OuterRef(workspace_ref), user=user).values("role")[:1]
-    )
-
-
 def _check(obj, min_role: str):
-    from django.core.exceptions import PermissionDenied
-
-    if obj is None:
-        raise Http404("Not found.")
-    if not role_at_least(obj.user_role, min_role):
-        raise PermissionDenied(f"This needs the {Role(min_role).label.lower()} role or higher.")
+    _check_role(obj.user_role if obj is not None else None, min_role)
     return obj
 
 
@@ -33,7 +21,7 @@ def conversations_for_user(user) -> QuerySet[Conversation]:
     if not (user and user.is_authenticated):
         return Conversation.objects.none()
     return (
-        Conversation.objects.annotate(user_role=_role(user, "graph__workspace"))
+        Conversation.objects.annotate(user_role=_role_subquery(user, "graph__workspace"))
         .filter(user_role__isnull=False)
         .select_related("graph", "graph__workspace", "entry_agent", "active_agent", "started_by")
     )
@@ -61,7 +49,9 @@ def pending_for_user(user) -> QuerySet[PendingAction]:
     if not (user and user.is_authenticated):
         return PendingAction.objects.none()
     return (
-        PendingAction.objects.annotate(user_role=_role(user, "conversation__graph__workspace"))
+        PendingAction.objects.annotate(
+            user_role=_role_subquery(user, "conversation__graph__workspace")
+        )
         .filter(user_role__isnull=False)
         .select_related(
             "conversation", "conversation__graph", "agent", "target_agent", "resolved_by"
@@ -78,7 +68,9 @@ def files_for_user(user) -> QuerySet[GeneratedFile]:
     if not (user and user.is_authenticated):
         return GeneratedFile.objects.none()
     return (
-        GeneratedFile.objects.annotate(user_role=_role(user, "conversation__graph__workspace"))
+        GeneratedFile.objects.annotate(
+            user_role=_role_subquery(user, "conversation__graph__workspace")
+        )
         .filter(user_role__isnull=False)
         .select_related("conversation", "agent")
     )
