@@ -285,3 +285,27 @@ def test_worker_killed_mid_turn_is_recovered_without_resending_input(
             history = backend.conversation_history(conversation.remote_id)
     assert [h["type"] for h in history].count("message.input") == 1
     assert history[-1]["type"] == "message.output"
+
+
+def test_a_failed_conversation_can_be_retried_with_a_new_message(
+    finance_graph, team, api_for, celery_worker_process
+):
+    _, members = team
+    api = api_for(members["operator"])
+    metadata = {
+        "sandbox_fault": "stream_cut",
+        "sandbox_fault_times": 1,
+        "sandbox_fault_key": f"retry-cut-{time.monotonic_ns()}",
+    }
+    conversation_id = _start(api, finance_graph.entry_agent, "Hello there", metadata=metadata)
+    assert api.wait_status(conversation_id, {"failed", "completed"})["status"] == "failed"
+    code, _ = api.post(f"/api/conversations/{conversation_id}/messages/", {"inputs": "Again?"})
+    assert code == 202
+    done = api.wait_status(conversation_id, {"failed", "completed"})
+    assert done["status"] == "completed" and done["error"] == "", done["error"]
+    statuses = [
+        e["data"]["status"]
+        for e in _events(api, conversation_id)
+        if e["type"] == "conversation.status"
+    ]
+    assert statuses == ["queued", "running", "failed", "queued", "running", "completed"]
