@@ -1,0 +1,111 @@
+// The editable document: agents keyed by id (new ones get "new-<n>" ids until saved) plus the
+// entry agent. Every edit produces a new document object, which makes undo/redo and the
+// unsaved-changes check cheap.
+
+export const AGENT_FIELDS = [
+  "name",
+  "description",
+  "instructions",
+  "model",
+  "tools",
+  "completion_args",
+  "position_x",
+  "position_y",
+];
+
+let newCounter = 0;
+export const newId = () => `new-${++newCounter}`;
+export const isNew = (id) => String(id).startsWith("new-");
+
+export function agentFromServer(a) {
+  const agent = { id: a.id, handoffs: [...(a.handoffs || [])] };
+  for (const field of AGENT_FIELDS) agent[field] = a[field];
+  if (!Array.isArray(agent.tools)) agent.tools = [];
+  if (!agent.completion_args || typeof agent.completion_args !== "object") agent.completion_args = {};
+  return agent;
+}
+
+export function docFromServer(graph, agents) {
+  const byId = {};
+  for (const a of agents) byId[a.id] = agentFromServer(a);
+  return { agents: byId, entry: graph.entry_agent || null };
+}
+
+export function sameValue(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Fields (plus "handoffs") where `agent` differs from `base`. */
+export function changedFields(agent, base) {
+  const changed = [];
+  for (const field of [...AGENT_FIELDS, "handoffs"]) {
+    if (!base || !sameValue(agent[field], base[field])) changed.push(field);
+  }
+  return changed;
+}
+
+export function isDirty(doc, base) {
+  if (doc.entry !== base.entry) return true;
+  const ids = Object.keys(doc.agents);
+  if (ids.length !== Object.keys(base.agents).length) return true;
+  for (const id of ids) {
+    const b = base.agents[id];
+    if (!b) return true;
+    const a = doc.agents[id];
+    if (a !== b && changedFields(a, b).length) return true;
+  }
+  return false;
+}
+
+export function updateAgent(doc, id, patch) {
+  return { ...doc, agents: { ...doc.agents, [id]: { ...doc.agents[id], ...patch } } };
+}
+
+export function removeAgents(doc, ids) {
+  const gone = new Set(ids);
+  const agents = {};
+  for (const [id, agent] of Object.entries(doc.agents)) {
+    if (gone.has(id)) continue;
+    const handoffs = agent.handoffs.filter((t) => !gone.has(t));
+    agents[id] = handoffs.length === agent.handoffs.length ? agent : { ...agent, handoffs };
+  }
+  return { ...doc, agents, entry: gone.has(doc.entry) ? null : doc.entry };
+}
+
+export function addHandoff(doc, source, target) {
+  const agent = doc.agents[source];
+  if (!agent || !doc.agents[target] || source === target || agent.handoffs.includes(target)) {
+    return doc;
+  }
+  return updateAgent(doc, source, { handoffs: [...agent.handoffs, target] });
+}
+
+export function removeHandoffs(doc, pairs) {
+  let next = doc;
+  for (const [source, target] of pairs) {
+    const agent = next.agents[source];
+    if (!agent) continue;
+    next = updateAgent(next, source, { handoffs: agent.handoffs.filter((t) => t !== target) });
+  }
+  return next;
+}
+
+/** Replace a temporary id by the id the server gave, everywhere in the document. */
+export function renameId(doc, from, to) {
+  const agents = {};
+  for (const [id, agent] of Object.entries(doc.agents)) {
+    const key = id === from ? to : id;
+    let next = id === from ? { ...agent, id: to } : agent;
+    if (next.handoffs.includes(from)) {
+      next = { ...next, handoffs: next.handoffs.map((t) => (t === from ? to : t)) };
+    }
+    agents[key] = next;
+  }
+  return { ...doc, agents, entry: doc.entry === from ? to : doc.entry };
+}
+
+export function uniqueName(doc, base = "New agent") {
+  const names = new Set(Object.values(doc.agents).map((a) => a.name));
+  if (!names.has(base)) return base;
+  for (let i = 2; ; i++) if (!names.has(`${base} ${i}`)) return `${base} ${i}`;
+}
