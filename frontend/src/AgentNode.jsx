@@ -1,13 +1,14 @@
 import { memo } from "react";
 import { Handle, Position } from "@xyflow/react";
 
+// Short text badges rather than emoji: they render the same everywhere (no emoji font needed).
 export const TOOL_ICONS = {
-  function: ["ƒ", "Function"],
-  web_search: ["🔍", "Web search"],
-  web_search_premium: ["🔎", "Web search (premium)"],
-  code_interpreter: ["⌨", "Code interpreter"],
-  image_generation: ["🖼", "Image generation"],
-  document_library: ["📚", "Document library"],
+  function: ["ƒx", "Function"],
+  web_search: ["web", "Web search"],
+  web_search_premium: ["web+", "Web search (premium)"],
+  code_interpreter: ["code", "Code interpreter"],
+  image_generation: ["img", "Image generation"],
+  document_library: ["docs", "Document library"],
 };
 
 function AgentNode({ data }) {

@@ -35,6 +35,7 @@ import AgentNode from "./AgentNode.jsx";
 import { RunDialog, SyncDialog } from "./Dialogs.jsx";
 
 const nodeTypes = { agent: AgentNode };
+const DELETE_KEYS = ["Delete", "Backspace"]; // stable: React Flow re-subscribes when it changes
 const DEFAULT_SIZE = { width: 220, height: 92 };
 const FINAL = new Set(["completed", "failed", "cancelled", "awaiting_input"]);
 
@@ -276,8 +277,20 @@ function Editor({ initial }) {
       ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 })
       : { x: 0, y: 0 };
     const id = newId();
-    const count = Object.keys(edRef.current.doc.agents).length;
     commit((d) => {
+      // The viewport's centre, moved down (then right) until the new card overlaps no other card.
+      const spot = { x: Math.round(center.x - DEFAULT_SIZE.width / 2), y: Math.round(center.y - DEFAULT_SIZE.height / 2) };
+      const others = Object.values(d.agents);
+      const overlaps = (p) =>
+        others.some(
+          (a) => Math.abs(a.position_x - p.x) < DEFAULT_SIZE.width + 20 && Math.abs(a.position_y - p.y) < DEFAULT_SIZE.height + 20,
+        );
+      for (let i = 0; i < 60 && overlaps(spot); i++) {
+        if (i % 3 === 2) {
+          spot.x -= 2 * (DEFAULT_SIZE.width + 60);
+          spot.y += DEFAULT_SIZE.height + 40;
+        } else spot.x += DEFAULT_SIZE.width + 60;
+      }
       const agent = {
         id,
         name: uniqueName(d),
@@ -287,8 +300,8 @@ function Editor({ initial }) {
         tools: [],
         completion_args: {},
         handoffs: [],
-        position_x: Math.round(center.x - DEFAULT_SIZE.width / 2 + (count % 5) * 24),
-        position_y: Math.round(center.y - DEFAULT_SIZE.height / 2 + (count % 5) * 24),
+        position_x: spot.x,
+        position_y: spot.y,
       };
       return { ...d, agents: { ...d.agents, [id]: agent }, entry: d.entry || id };
     });
@@ -325,7 +338,7 @@ function Editor({ initial }) {
       }
       return next;
     });
-    setTimeout(() => rf.fitView({ duration: 300 }), 50);
+    setTimeout(() => rf.fitView({ duration: 200, maxZoom: 1 }), 50);
   }, [commit, rf, readOnly]);
 
   const refreshReport = useCallback(async () => {
@@ -536,7 +549,7 @@ function Editor({ initial }) {
           autoLayout();
         } else if (key === "f") {
           event.preventDefault();
-          rf.fitView({ duration: 300 });
+          rf.fitView({ duration: 200, maxZoom: 1 });
         }
       }
     };
@@ -691,7 +704,7 @@ function Editor({ initial }) {
         </h1>
         {canEdit && (
           <>
-            <button type="button" onClick={addAgent} aria-keyshortcuts="N" title="Add agent (N)">
+            <button type="button" onClick={addAgent} aria-label="Add agent" aria-keyshortcuts="N" title="Add agent (N)">
               + Agent
             </button>
             <button
@@ -701,14 +714,14 @@ function Editor({ initial }) {
               aria-keyshortcuts="Delete"
               title="Delete the selected agents and handoffs (Delete)"
             >
-              Delete selected
+              Delete
             </button>
             <button type="button" onClick={autoLayout} aria-keyshortcuts="L" title="Arrange the graph automatically (L)">
               Auto layout
             </button>
           </>
         )}
-        <button type="button" onClick={() => rf.fitView({ duration: 300 })} aria-keyshortcuts="F" title="Fit the graph in view (F)">
+        <button type="button" onClick={() => rf.fitView({ duration: 200, maxZoom: 1 })} aria-keyshortcuts="F" title="Fit the graph in view (F)">
           Fit view
         </button>
         {canEdit && (
@@ -741,7 +754,7 @@ function Editor({ initial }) {
           </button>
         )}
         {canRun && (
-          <button type="button" onClick={openRun} disabled={!agentCount} title="Start a conversation with this graph">
+          <button type="button" onClick={openRun} disabled={!agentCount} aria-label="Run" title="Start a conversation with this graph">
             ▶ Run
           </button>
         )}
@@ -803,8 +816,9 @@ function Editor({ initial }) {
             onDelete={onDelete}
             nodesDraggable={!readOnly}
             nodesConnectable={!readOnly}
-            deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+            deleteKeyCode={readOnly ? null : DELETE_KEYS}
             fitView
+            fitViewOptions={{ maxZoom: 1 }}
             minZoom={0.05}
             maxZoom={2}
             onlyRenderVisibleElements={agentCount > 120}
@@ -847,7 +861,7 @@ function Editor({ initial }) {
           <section className="validation" aria-label="Validation">
             <h2>
               Validation{" "}
-              <button type="button" className="small" onClick={refreshReport} aria-label="Check the saved graph again">
+              <button type="button" className="small" onClick={refreshReport} aria-label="Re-run validation">
                 ↻
               </button>
             </h2>
