@@ -31,9 +31,8 @@ KNOWN_MODELS = [
 
 
 def _editable_workspaces(user):
-    return [
-        w for w in selectors.workspaces_for_user(user).order_by("name") if role_at_least(w.user_role, Role.EDITOR)
-    ]
+    workspaces = selectors.workspaces_for_user(user).order_by("name")
+    return [w for w in workspaces if role_at_least(w.user_role, Role.EDITOR)]
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,7 +6,8 @@ Creates a throw-away SQLite database, starts the real ASGI server, signs in and 
   * zoom: time for a fit view.
 Prints the numbers; it asserts nothing (timings are benchmarks, never tests).
 
-    make bench-editor          # or: .venv/bin/python scripts/bench_editor.py [--agents 200 --handoffs 600]
+    make bench-editor
+    .venv/bin/python scripts/bench_editor.py [--agents 200 --handoffs 600 --runs 3]
 """
 
 from __future__ import annotations
@@ -55,10 +56,15 @@ def build_graph(agents: int, handoffs: int):
     return user, graph
 
 
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 FRAME_PROBE = """() => {
   window.__frames = [];
   let last = performance.now();
-  const tick = (now) => { window.__frames.push(now - last); last = now; window.__raf = requestAnimationFrame(tick); };
+  const tick = (now) => {
+    window.__frames.push(now - last);
+    last = now;
+    window.__raf = requestAnimationFrame(tick);
+  };
   window.__raf = requestAnimationFrame(tick);
 }"""
 
@@ -84,7 +90,8 @@ def main() -> None:
     from agents.models import HandoffEdge
 
     edges = HandoffEdge.objects.filter(source__graph=graph).count()
-    print(f"graph: {args.agents} agents, {edges} handoffs (built in {time.perf_counter() - started:.1f}s)")
+    built = time.perf_counter() - started
+    print(f"graph: {args.agents} agents, {edges} handoffs (built in {built:.1f}s)")
 
     import conftest  # the suite's helpers: the same uvicorn server the browser tests use
 
@@ -114,7 +121,7 @@ def main() -> None:
                     "getComputedStyle(document.querySelector('.react-flow__node')).visibility "
                     "!== 'hidden'"
                 )
-                page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+                page.evaluate(TWO_FRAMES)
                 loads.append(
                     page.evaluate("performance.now()")  # since this document's navigation started
                 )
@@ -138,7 +145,9 @@ def main() -> None:
                 page.mouse.up()
                 page.evaluate("() => new Promise(r => requestAnimationFrame(r))")
                 elapsed = (time.perf_counter() - t0) * 1000
-                frames = page.evaluate("() => { cancelAnimationFrame(window.__raf); return window.__frames; }")
+                frames = page.evaluate(
+                    "() => { cancelAnimationFrame(window.__raf); return window.__frames; }"
+                )
                 frames = sorted(frames[1:]) or [0]
                 p95 = frames[int(len(frames) * 0.95) - 1] if len(frames) > 1 else frames[0]
                 print(

@@ -53,9 +53,7 @@ def open_editor(page, base_url: str, graph) -> None:
     page.locator(".react-flow__node").first.wait_for()
 
 
-def test_build_a_graph_save_and_find_it_again(
-    signed_in_page, asgi_server, make_user, watch_errors
-):
+def test_build_a_graph_save_and_find_it_again(signed_in_page, asgi_server, make_user, watch_errors):
     owner = make_user("ada")
     workspace_create(actor=owner, name="Research")
     page = signed_in_page(owner)
@@ -139,9 +137,10 @@ def test_build_a_graph_save_and_find_it_again(
     assert '"query"' in page.get_by_label("Parameters (JSON Schema) of search_papers").input_value()
     assert edge(page, "Router", "Researcher").count() == 1
     assert edge(page, "Researcher", "Writer").count() == 1
-    assert page.get_by_text("No problems found.").is_visible() or not page.locator(
-        ".issue-error"
-    ).count()
+    assert (
+        page.get_by_text("No problems found.").is_visible()
+        or not page.locator(".issue-error").count()
+    )
 
     # Undo and redo, then delete a handoff with the keyboard.
     page.get_by_label("Description", exact=True).fill("Changed")
@@ -244,7 +243,8 @@ def test_conflicting_save_from_another_browser_gets_the_conflict_message(
     banner.get_by_role("button", name="Reload the graph").click()
     first.get_by_text("All changes saved").wait_for()
     card(first, "ecb-interest-rate-agent").click()
-    assert first.get_by_label("Description", exact=True).input_value() == "Changed in the second browser."
+    description = first.get_by_label("Description", exact=True)
+    assert description.input_value() == "Changed in the second browser."
 
 
 def test_viewers_get_a_read_only_editor(signed_in_page, asgi_server, finance, watch_errors):
@@ -268,6 +268,32 @@ def test_live_overlay_marks_the_active_agent(signed_in_page, asgi_server, financ
     from conversations.services import conversation_start
 
     entry = graph.entry_agent
-    conversation_start(actor=users["editor"], agent=entry, inputs="Hello", handoff_execution="server")
+    conversation_start(actor=users["editor"], agent=entry, inputs="Hello")
     page.get_by_text(re.compile(r"Live: conversation")).wait_for()
     assert "live-active" in card(page, entry.name).locator(".agent-card").get_attribute("class")
+
+
+def test_sync_export_and_import(signed_in_page, asgi_server, finance, watch_errors, tmp_path):
+    graph, users = finance
+    page = signed_in_page(users["editor"])
+    open_editor(page, asgi_server.url, graph)
+
+    page.get_by_role("button", name="Sync").click()
+    dialog = page.get_by_role("dialog", name=re.compile("Synced to"))
+    rows = dialog.get_by_role("row")
+    rows.nth(len(FINANCE["agents"])).wait_for()
+    assert rows.count() == len(FINANCE["agents"]) + 1
+    assert "finance-agent" in dialog.inner_text()
+    assert re.search(r"ag_\w+|[0-9a-f-]{8,}", dialog.inner_text())
+    dialog.get_by_role("button", name="Close").click()
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export").click()
+    path = tmp_path / "finance.json"
+    download.value.save_as(path)
+    assert '"finance-agent"' in path.read_text()
+
+    page.get_by_label("Import a graph from a JSON file").set_input_files(str(path))
+    page.wait_for_url(lambda url: str(graph.pk) not in url and url.endswith("/edit/"))
+    assert Graph.objects.filter(workspace=graph.workspace).count() == 2
+    card(page, "finance-agent").wait_for()

@@ -32,9 +32,16 @@ def _editor_data(response) -> dict:
 
 @pytest.mark.parametrize(
     ("role", "can_edit", "can_run"),
-    [("admin", True, True), ("editor", True, True), ("operator", False, True), ("viewer", False, False)],
+    [
+        ("admin", True, True),
+        ("editor", True, True),
+        ("operator", False, True),
+        ("viewer", False, False),
+    ],
 )
-def test_editor_page_passes_the_graph_and_what_the_role_allows(client, setup, role, can_edit, can_run):
+def test_editor_page_passes_the_graph_and_what_the_role_allows(
+    client, setup, role, can_edit, can_run
+):
     _, graph, users = setup
     client.force_login(users[role])
     response = client.get(reverse("graph-edit", args=[graph.pk]))
@@ -68,7 +75,9 @@ def test_graph_list_links_to_the_editor_and_creates_graphs(client, setup):
     created = Graph.objects.get(name="Support")
     assert response.status_code == 302
     assert response["Location"] == reverse("graph-edit", args=[created.pk])
-    bad = client.post(reverse("graph-list"), {"action": "graph", "workspace": workspace.pk, "name": ""})
+    bad = client.post(
+        reverse("graph-list"), {"action": "graph", "workspace": workspace.pk, "name": ""}
+    )
     assert bad.status_code == 400
     assert Graph.objects.count() == 2
 

@@ -35,6 +35,8 @@ import AgentNode from "./AgentNode.jsx";
 import { RunDialog, SyncDialog } from "./Dialogs.jsx";
 
 const nodeTypes = { agent: AgentNode };
+const minimapColor = (node) =>
+  node.data?.live === "active" ? "#1f8a4c" : node.data?.isEntry ? "#fa500f" : node.data?.errors ? "#c53030" : "#b8bfcc";
 const DELETE_KEYS = ["Delete", "Backspace"]; // stable: React Flow re-subscribes when it changes
 const DEFAULT_SIZE = { width: 220, height: 92 };
 const FINAL = new Set(["completed", "failed", "cancelled", "awaiting_input"]);
@@ -666,6 +668,20 @@ function Editor({ initial }) {
     setLive(null);
   };
 
+  // The shell fills the window below the site's header and banners.
+  const shellRef = useRef(null);
+  useEffect(() => {
+    const fit = () => {
+      const shell = shellRef.current;
+      if (!shell) return;
+      const top = shell.getBoundingClientRect().top + window.scrollY;
+      shell.style.height = `${Math.max(480, window.innerHeight - top)}px`;
+    };
+    fit();
+    window.addEventListener("resize", fit);
+    return () => window.removeEventListener("resize", fit);
+  }, []);
+
   // --- render ---------------------------------------------------------------------------------
   const agentCount = Object.keys(doc.agents).length;
   const edgeCount = edges.length;
@@ -697,7 +713,7 @@ function Editor({ initial }) {
     ));
 
   return (
-    <div className="editor-shell">
+    <div className="editor-shell" ref={shellRef}>
       <div className="editor-toolbar" role="toolbar" aria-label="Graph editor">
         <h1 className="editor-title">
           <a href={initial.urls.graphs}>Graphs</a> / {graph.name}
@@ -826,13 +842,32 @@ function Editor({ initial }) {
           >
             <Background gap={20} />
             <Controls aria-label="Zoom controls" showInteractive={false} />
-            <MiniMap pannable zoomable ariaLabel="Minimap" />
+            <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} nodeStrokeWidth={3} />
           </ReactFlow>
           <div className="canvas-stats" aria-hidden="true">
             {agentCount} agents · {edgeCount} handoffs · revision {graph.revision}
           </div>
         </div>
         <aside className="editor-side" aria-label="Details">
+          <section className="validation" aria-label="Validation">
+            <h2>
+              Validation{" "}
+              <button type="button" className="small" onClick={refreshReport} aria-label="Re-run validation">
+                ↻
+              </button>
+            </h2>
+            {dirty && <p className="muted">Checks the saved graph; save to update.</p>}
+            {!report ? (
+              <p className="muted">Checking…</p>
+            ) : report.errors.length + report.warnings.length === 0 ? (
+              <p className="ok">No problems found.</p>
+            ) : (
+              <ul className="issues">
+                {issueList(report.errors, "error")}
+                {issueList(report.warnings, "warning")}
+              </ul>
+            )}
+          </section>
           {selected ? (
             <Inspector
               key={selected.id}
@@ -858,25 +893,6 @@ function Editor({ initial }) {
               </p>
             </section>
           )}
-          <section className="validation" aria-label="Validation">
-            <h2>
-              Validation{" "}
-              <button type="button" className="small" onClick={refreshReport} aria-label="Re-run validation">
-                ↻
-              </button>
-            </h2>
-            {dirty && <p className="muted">Checks the saved graph; save to update.</p>}
-            {!report ? (
-              <p className="muted">Checking…</p>
-            ) : report.errors.length + report.warnings.length === 0 ? (
-              <p className="ok">No problems found.</p>
-            ) : (
-              <ul className="issues">
-                {issueList(report.errors, "error")}
-                {issueList(report.warnings, "warning")}
-              </ul>
-            )}
-          </section>
         </aside>
       </div>
       {dialog?.kind === "run" && (
