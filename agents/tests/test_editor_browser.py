@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from agents.demo import FINANCE
 from agents.models import Agent, Graph, Membership
@@ -45,7 +46,10 @@ def edge(page, source: str, target: str):
 
 def save(page) -> None:
     page.keyboard.press("Control+s")
-    page.get_by_text("All changes saved").wait_for()
+    try:
+        page.get_by_text("All changes saved").wait_for()
+    except PlaywrightTimeout as exc:  # say why, not only that it timed out
+        raise AssertionError(page.locator(".editor-banner").all_inner_texts()) from exc
 
 
 def open_editor(page, base_url: str, graph) -> None:
@@ -181,7 +185,30 @@ def test_unreachable_agent_warning_jumps_to_the_agent(
     page.get_by_role("button", name="Add agent").click()
     page.get_by_label("Name", exact=True).fill("Orphan")
     page.get_by_label("Description", exact=True).fill("Nobody hands off to me.")
+    # The server refuses a bad model name: the message appears next to the field.
+    page.get_by_label("Model", exact=True).fill("not a model!")
+    page.get_by_role("button", name="Save", exact=True).click()
+    model_error = page.locator(".field", has=page.get_by_label("Model", exact=True)).get_by_role(
+        "alert"
+    )
+    model_error.wait_for()
+    assert "Orphan has invalid fields" in page.get_by_role("alert").first.inner_text()
+    assert not Agent.objects.filter(name="Orphan").exists()
+    page.get_by_label("Model", exact=True).fill("mistral-small-latest")
     save(page)
+    assert model_error.count() == 0
+    orphan = Agent.objects.get(graph=graph, name="Orphan")
+    assert orphan.model == "mistral-small-latest"
+    # Move the card: its position is saved too.
+    box = card(page, "Orphan").bounding_box()
+    page.mouse.move(box["x"] + 40, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 140, box["y"] + 70, steps=8)
+    page.mouse.up()
+    page.get_by_text("● Unsaved changes").wait_for()
+    save(page)
+    moved = Agent.objects.get(pk=orphan.pk)
+    assert moved.position_x > orphan.position_x and moved.position_y > orphan.position_y
     warning = page.get_by_role("button", name=re.compile(r"Orphan: Orphan cannot be reached"))
     warning.wait_for()
     page.locator(".react-flow__pane").click(position={"x": 5, "y": 5})
@@ -190,6 +217,7 @@ def test_unreachable_agent_warning_jumps_to_the_agent(
     assert page.get_by_label("Name", exact=True).input_value() == "Orphan"
     assert card(page, "Orphan").get_attribute("class").find("selected") >= 0
     assert card(page, "Orphan").get_by_title("1 warning(s)").is_visible()
+
 
 
 def test_run_from_the_editor_lands_on_the_live_page(

@@ -111,6 +111,8 @@ export function SchemaField({ label, value, onValid, onDraft, errors, disabled }
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [JSON.stringify(value)]);
+  // Leaving the field (another agent selected, tool removed) drops the invalid draft text.
+  useEffect(() => () => onDraft(null), []); // eslint-disable-line react-hooks/exhaustive-deps
   const change = (raw) => {
     setText(raw);
     const parsed = parseSchema(raw);

@@ -31,16 +31,37 @@ export function docFromServer(graph, agents) {
   return { agents: byId, entry: graph.entry_agent || null };
 }
 
+/** JSON with object keys sorted: PostgreSQL's jsonb gives keys back in its own order. */
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => value[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
 export function sameValue(a, b) {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return a === b || canonical(a) === canonical(b);
+}
+
+const sameHandoffs = (a, b) => a === b || canonical([...a].sort()) === canonical([...b].sort());
+
+/** Same configuration, position and handoffs. */
+export function sameAgent(a, b) {
+  return a === b || (!!a && !!b && changedFields(a, b).length === 0);
 }
 
 /** Fields (plus "handoffs") where `agent` differs from `base`. */
 export function changedFields(agent, base) {
   const changed = [];
-  for (const field of [...AGENT_FIELDS, "handoffs"]) {
+  for (const field of AGENT_FIELDS) {
     if (!base || !sameValue(agent[field], base[field])) changed.push(field);
   }
+  if (!base || !sameHandoffs(agent.handoffs, base.handoffs)) changed.push("handoffs");
   return changed;
 }
 

@@ -27,6 +27,7 @@ import {
   removeAgents,
   removeHandoffs,
   renameId,
+  sameAgent,
   uniqueName,
   updateAgent,
 } from "./doc.js";
@@ -106,9 +107,13 @@ function Editor({ initial }) {
   const selectedIds = useMemo(() => nodes.filter((n) => n.selected).map((n) => n.id), [nodes]);
   const selectedEdgeIds = useMemo(() => edges.filter((e) => e.selected).map((e) => e.id), [edges]);
   const selected = selectedIds.length === 1 ? doc.agents[selectedIds[0]] : null;
+  // Schema fields holding text that is not a valid schema yet (only agents still in the graph).
   const draftErrors = useMemo(
-    () => Object.values(drafts).flatMap((perAgent) => Object.values(perAgent).filter(Boolean)),
-    [drafts],
+    () =>
+      Object.entries(drafts)
+        .filter(([id]) => doc.agents[id])
+        .flatMap(([, perAgent]) => Object.values(perAgent).filter(Boolean)),
+    [drafts, doc],
   );
 
   // --- the document and its history ----------------------------------------------------------
@@ -391,7 +396,7 @@ function Editor({ initial }) {
       saved = { ...saved, agents: { ...saved.agents, [id]: serverAgent } };
       // If nobody typed during the request, take the server's (normalised) version.
       setEd((s) =>
-        s.doc.agents[id] === sentAgent ? { ...s, doc: updateAgent(s.doc, id, serverAgent) } : s,
+        sameAgent(s.doc.agents[id], sentAgent) ? { ...s, doc: updateAgent(s.doc, id, serverAgent) } : s,
       );
     };
     try {
@@ -428,7 +433,7 @@ function Editor({ initial }) {
         for (const field of fields) body[field] = agent[field];
         const updated = await api("PATCH", `/api/agents/${agent.id}/`, body);
         revision = updated.revision;
-        adopt(agent.id, edRef.current.doc.agents[agent.id] === agent ? agent : null, agentFromServer(updated));
+        adopt(agent.id, agent, agentFromServer(updated));
         setServerErrors((e) => {
           const { [agent.id]: _, ...rest } = e;
           return rest;
