@@ -219,7 +219,6 @@ def test_unreachable_agent_warning_jumps_to_the_agent(
     assert card(page, "Orphan").get_by_title("1 warning(s)").is_visible()
 
 
-
 def test_run_from_the_editor_lands_on_the_live_page(
     signed_in_page, asgi_server, finance, watch_errors
 ):
