@@ -81,6 +81,7 @@ def test_build_a_graph_save_and_find_it_again(signed_in_page, asgi_server, make_
         page.get_by_label("Instructions", exact=True).fill(instructions)
         page.get_by_label("Model", exact=True).fill(model)
     assert page.get_by_text("● Unsaved changes").is_visible()
+    assert page.get_by_text("(3 agents added, entry agent changed)").is_visible()
     # The first agent of an empty graph becomes its entry agent.
     assert card(page, "Router").get_by_text("Entry").is_visible()
 
@@ -324,3 +325,28 @@ def test_sync_export_and_import(signed_in_page, asgi_server, finance, watch_erro
     page.wait_for_url(lambda url: str(graph.pk) not in url and url.endswith("/edit/"))
     assert Graph.objects.filter(workspace=graph.workspace).count() == 2
     card(page, "finance-agent").wait_for()
+
+
+@pytest.mark.integration
+def test_live_overlay_follows_a_real_run(
+    signed_in_page, asgi_server, finance, celery_worker_process, watch_errors
+):
+    """A real worker runs example B: the editor marks the handoff it took and its active agent."""
+    from conversations.services import conversation_start
+    from conversations.tests.conftest import EXAMPLE_B
+
+    graph, users = finance
+    page = signed_in_page(users["editor"])
+    open_editor(page, asgi_server.url, graph)
+    page.wait_for_timeout(500)  # the feed socket is open
+    conversation_start(actor=users["editor"], agent=graph.entry_agent, inputs=EXAMPLE_B)
+    travelled = page.locator(
+        ".react-flow__edge.travelled[aria-label='Handoff from finance-agent to ecb-interest-rate-agent']"
+    )
+    travelled.wait_for(timeout=60_000)
+    page.get_by_text("active agent ecb-interest-rate-agent").wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"Live: conversation awaiting_input")).wait_for(timeout=60_000)
+    assert "live-active" in card(page, "ecb-interest-rate-agent").locator(
+        ".agent-card"
+    ).get_attribute("class")
+    assert page.locator(".react-flow__edge.travelled").count() == 1

@@ -130,3 +130,33 @@ export function uniqueName(doc, base = "New agent") {
   if (!names.has(base)) return base;
   for (let i = 2; ; i++) if (!names.has(`${base} ${i}`)) return `${base} ${i}`;
 }
+
+/** "1 agent added, 2 changed, 1 handoff removed"-style summary of unsaved changes. */
+export function summarizeChanges(doc, base) {
+  let added = 0;
+  let removed = 0;
+  let changed = 0;
+  let edgesAdded = 0;
+  let edgesRemoved = 0;
+  const edgeSet = (d) =>
+    new Set(Object.values(d.agents).flatMap((a) => a.handoffs.map((t) => `${a.id}>${t}`)));
+  for (const [id, agent] of Object.entries(doc.agents)) {
+    const before = base.agents[id];
+    if (!before) added += 1;
+    else if (changedFields(agent, before).some((f) => f !== "handoffs")) changed += 1;
+  }
+  for (const id of Object.keys(base.agents)) if (!doc.agents[id]) removed += 1;
+  const now = edgeSet(doc);
+  const then = edgeSet(base);
+  for (const e of now) if (!then.has(e)) edgesAdded += 1;
+  for (const e of then) if (!now.has(e)) edgesRemoved += 1;
+  const parts = [];
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  if (added) parts.push(`${plural(added, "agent")} added`);
+  if (changed) parts.push(`${plural(changed, "agent")} changed`);
+  if (removed) parts.push(`${plural(removed, "agent")} removed`);
+  if (edgesAdded) parts.push(`${plural(edgesAdded, "handoff")} added`);
+  if (edgesRemoved) parts.push(`${plural(edgesRemoved, "handoff")} removed`);
+  if (doc.entry !== base.entry) parts.push("entry agent changed");
+  return parts.join(", ");
+}

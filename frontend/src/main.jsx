@@ -22,6 +22,7 @@ import {
   changedFields,
   docFromServer,
   isDirty,
+  summarizeChanges,
   isNew,
   newId,
   removeAgents,
@@ -104,6 +105,7 @@ function Editor({ initial }) {
   const savingRef = useRef(false);
   const { doc, base } = ed;
   const dirty = useMemo(() => isDirty(doc, base), [doc, base]);
+  const changes = useMemo(() => (dirty ? summarizeChanges(doc, base) : ""), [dirty, doc, base]);
   const selectedIds = useMemo(() => nodes.filter((n) => n.selected).map((n) => n.id), [nodes]);
   const selectedEdgeIds = useMemo(() => edges.filter((e) => e.selected).map((e) => e.id), [edges]);
   const selected = selectedIds.length === 1 ? doc.agents[selectedIds[0]] : null;
@@ -585,7 +587,10 @@ function Editor({ initial }) {
       if (activeAgent) state.visited.add(activeAgent);
     }
     state.status = status;
-    if (activeAgent && !state.active) state.active = activeAgent;
+    if (activeAgent) {
+      state.active = activeAgent;
+      state.visited.add(activeAgent);
+    }
     liveRef.current = state;
     const byName = () => {
       const map = {};
@@ -767,6 +772,7 @@ function Editor({ initial }) {
         )}
         <span className={`save-state ${dirty ? "dirty" : "clean"}`} role="status" aria-live="polite">
           {readOnly ? "Read only" : dirty ? "● Unsaved changes" : "All changes saved"}
+          {changes && <span className="muted"> ({changes})</span>}
         </span>
         <span className="toolbar-spacer" />
         {canEdit && (
