@@ -340,9 +340,8 @@ def test_live_overlay_follows_a_real_run(
     open_editor(page, asgi_server.url, graph)
     page.wait_for_timeout(500)  # the feed socket is open
     conversation_start(actor=users["editor"], agent=graph.entry_agent, inputs=EXAMPLE_B)
-    travelled = page.locator(
-        ".react-flow__edge.travelled[aria-label='Handoff from finance-agent to ecb-interest-rate-agent']"
-    )
+    label = "Handoff from finance-agent to ecb-interest-rate-agent"
+    travelled = page.locator(f".react-flow__edge.travelled[aria-label='{label}']")
     travelled.wait_for(timeout=60_000)
     page.get_by_text("active agent ecb-interest-rate-agent").wait_for(timeout=60_000)
     page.get_by_text(re.compile(r"Live: conversation awaiting_input")).wait_for(timeout=60_000)
