@@ -50,7 +50,8 @@ async function listAll(path) {
     const page = await api("GET", next);
     if (Array.isArray(page)) return page;
     out.push(...page.results);
-    next = page.next ? new URL(page.next, location.href).pathname + new URL(page.next).search : null;
+    const url = page.next ? new URL(page.next, location.href) : null;
+    next = url ? url.pathname + url.search : null;
   }
   return out;
 }
@@ -382,10 +383,10 @@ function Editor({ initial }) {
 
   /** Send the differences between the document and the last saved state, one request each. */
   const save = useCallback(async () => {
-    if (readOnly || savingRef.current) return false;
+    if (readOnly || savingRef.current) return;
     if (draftErrors.length) {
       setMessage({ kind: "error", text: "Not saved: fix the invalid JSON schema first." });
-      return false;
+      return;
     }
     savingRef.current = true;
     setSaving(true);
@@ -472,7 +473,6 @@ function Editor({ initial }) {
       setSaving(false);
       refreshReport();
     }
-    return !isDirty(edRef.current.doc, saved) || edRef.current.doc === work;
   }, [draftErrors.length, readOnly, refreshReport, selectAgent]);
 
   const ensureSaved = useCallback(async () => {
