@@ -306,6 +306,15 @@ def test_sync_export_and_import(signed_in_page, asgi_server, finance, watch_erro
     page = signed_in_page(users["editor"])
     open_editor(page, asgi_server.url, graph)
 
+    # Automatic layout moves the cards (one undoable step).
+    before = card(page, "calculator-agent").bounding_box()
+    page.keyboard.press("l")
+    page.get_by_text("● Unsaved changes").wait_for()
+    page.wait_for_timeout(400)
+    assert card(page, "calculator-agent").bounding_box() != before
+    page.get_by_role("button", name="Undo").click()
+    page.get_by_text("All changes saved").wait_for()
+
     page.get_by_role("button", name="Sync").click()
     dialog = page.get_by_role("dialog", name=re.compile("Synced to"))
     rows = dialog.get_by_role("row")
