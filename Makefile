@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= agentstudio.settings.dev
 
-.PHONY: run test lint fmt migrations-check bench install install-dev clean
+.PHONY: run test lint fmt migrations-check bench assets assets-check bench-editor install install-dev clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,24 @@ fmt: $(VENV)/.installed-dev
 
 migrations-check: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The graph editor island: frontend/ (React Flow + Vite) → static/agents/editor/ (committed, so
+# `make run` needs no Node). `assets-check` rebuilds into a temporary directory and compares.
+# `npm install` rather than `npm ci`: it installs the locked versions too, while `npm ci` refuses a
+# lock file without every platform's optional rollup binary, which our registry mirror lacks.
+NPM_INSTALL := cd frontend && npm install --no-audit --no-fund --no-save
+assets:
+	$(NPM_INSTALL) && npm run build
+
+assets-check:
+	$(NPM_INSTALL)
+	tmp=$$(mktemp -d) && (cd frontend && npx vite build --outDir "$$tmp" --emptyOutDir) \
+	  && diff -r "$$tmp" static/agents/editor && rm -rf "$$tmp" \
+	  && echo "static/agents/editor/ is exactly what frontend/ builds to"
+
+# Load and pan a 200-agent, 600-handoff graph in Chromium (numbers, not a pass/fail test).
+bench-editor: $(VENV)/.installed-dev
+	DJANGO_SETTINGS_MODULE=agentstudio.settings.test $(PY) scripts/bench_editor.py
 
 clean:
 	rm -rf $(VENV) data

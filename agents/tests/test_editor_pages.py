@@ -1,0 +1,94 @@
+"""The graph list and the editor page: permissions, initial data and creating graphs."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from agents.demo import FINANCE
+from agents.models import Graph, Membership
+from agents.services import graph_import, workspace_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(make_user):
+    owner = make_user("owner")
+    workspace = workspace_create(actor=owner, name="Finance team")
+    users = {"admin": owner, "outsider": make_user("outsider")}
+    for role in ("editor", "operator", "viewer"):
+        users[role] = make_user(role)
+        Membership.objects.create(workspace=workspace, user=users[role], role=role)
+    graph = graph_import(actor=owner, workspace=workspace, document=FINANCE)
+    return workspace, graph, users
+
+
+def _editor_data(response) -> dict:
+    html = response.content.decode()
+    start = html.index(">", html.index('id="editor-data"')) + 1
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+@pytest.mark.parametrize(
+    ("role", "can_edit", "can_run"),
+    [
+        ("admin", True, True),
+        ("editor", True, True),
+        ("operator", False, True),
+        ("viewer", False, False),
+    ],
+)
+def test_editor_page_passes_the_graph_and_what_the_role_allows(
+    client, setup, role, can_edit, can_run
+):
+    _, graph, users = setup
+    client.force_login(users[role])
+    response = client.get(reverse("graph-edit", args=[graph.pk]))
+    assert response.status_code == 200
+    data = _editor_data(response)
+    assert data["graph"]["id"] == str(graph.pk)
+    assert data["graph"]["revision"] == graph.revision
+    assert {a["name"] for a in data["agents"]} == {a["name"] for a in FINANCE["agents"]}
+    assert (data["can_edit"], data["can_run"]) == (can_edit, can_run)
+    assert "mistral-large-latest" in data["known_models"]
+    assert 'src="/static/agents/editor/editor.js"' in response.content.decode()
+
+
+def test_outsiders_and_anonymous_users_do_not_see_the_editor(client, setup):
+    _, graph, users = setup
+    url = reverse("graph-edit", args=[graph.pk])
+    assert client.get(url).status_code == 302  # to the sign-in page
+    client.force_login(users["outsider"])
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("graph-list")).content.decode().count(graph.name) == 0
+
+
+def test_graph_list_links_to_the_editor_and_creates_graphs(client, setup):
+    workspace, graph, users = setup
+    client.force_login(users["editor"])
+    page = client.get(reverse("graph-list")).content.decode()
+    assert reverse("graph-edit", args=[graph.pk]) in page
+    response = client.post(
+        reverse("graph-list"), {"action": "graph", "workspace": workspace.pk, "name": "Support"}
+    )
+    created = Graph.objects.get(name="Support")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("graph-edit", args=[created.pk])
+    bad = client.post(
+        reverse("graph-list"), {"action": "graph", "workspace": workspace.pk, "name": ""}
+    )
+    assert bad.status_code == 400
+    assert Graph.objects.count() == 2
+
+
+def test_viewers_cannot_create_graphs_but_can_start_a_workspace(client, setup):
+    workspace, _, users = setup
+    client.force_login(users["viewer"])
+    response = client.post(
+        reverse("graph-list"), {"action": "graph", "workspace": workspace.pk, "name": "Nope"}
+    )
+    assert response.status_code == 403
+    assert not Graph.objects.filter(name="Nope").exists()
+    client.post(reverse("graph-list"), {"action": "workspace", "name": "Mine"})
+    assert Membership.objects.get(user=users["viewer"], workspace__name="Mine").role == "admin"

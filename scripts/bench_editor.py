@@ -1,0 +1,179 @@
+"""Benchmark the graph editor on a large graph: 200 agents and 600 handoffs, in Chromium.
+
+Creates a throw-away SQLite database, starts the real ASGI server, signs in and measures:
+  * load: from navigation to the first painted frame with the cards on the canvas (median of runs);
+  * pan: frame times while dragging the canvas (mean and 95th percentile, and the drag's duration);
+  * zoom: time for a fit view.
+Prints the numbers; it asserts nothing (timings are benchmarks, never tests).
+
+    make bench-editor
+    .venv/bin/python scripts/bench_editor.py [--agents 200 --handoffs 600 --runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def build_graph(agents: int, handoffs: int):
+    from django.contrib.auth import get_user_model
+
+    from agents import services
+
+    user = get_user_model().objects.create_user("bench", password="bench-pass-123")
+    workspace = services.workspace_create(actor=user, name="Bench")
+    graph = services.graph_create(actor=user, workspace=workspace, name="Big graph")
+    columns = 20
+    created = [
+        services.agent_create(
+            actor=user,
+            graph=graph,
+            name=f"agent-{i:03d}",
+            description=f"Agent number {i}, handles topic {i % 17}.",
+            instructions="Answer briefly.",
+            tools=[{"type": "web_search"}] if i % 5 == 0 else [],
+            position_x=(i % columns) * 280.0,
+            position_y=(i // columns) * 160.0,
+        )
+        for i in range(agents)
+    ]
+    per_agent = handoffs // agents
+    steps = [1, 7, 31, 53, 97][:per_agent]
+    for i, agent in enumerate(created):
+        targets = [created[(i + step) % agents].pk for step in steps]
+        services.agent_update(actor=user, agent=agent, changes={}, handoffs=targets)
+    services.graph_update(actor=user, graph=graph, entry_agent_id=created[0].pk)
+    return user, graph
+
+
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+FRAME_PROBE = """() => {
+  window.__frames = [];
+  let last = performance.now();
+  const tick = (now) => {
+    window.__frames.push(now - last);
+    last = now;
+    window.__raf = requestAnimationFrame(tick);
+  };
+  window.__raf = requestAnimationFrame(tick);
+}"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--agents", type=int, default=200)
+    parser.add_argument("--handoffs", type=int, default=600)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-editor-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agentstudio.settings.test")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    _, graph = build_graph(args.agents, args.handoffs)
+    from agents.models import HandoffEdge
+
+    edges = HandoffEdge.objects.filter(source__graph=graph).count()
+    built = time.perf_counter() - started
+    print(f"graph: {args.agents} agents, {edges} handoffs (built in {built:.1f}s)")
+
+    import conftest  # the suite's helpers: the same uvicorn server the browser tests use
+
+    server = conftest.start_asgi_server(tmp)
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=conftest.CHROMIUM, args=conftest.CHROMIUM_ARGS
+            )
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            page.goto(f"{server.url}/login/")
+            page.get_by_label("Username").fill("bench")
+            page.get_by_label("Password").fill("bench-pass-123")
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(f"{server.url}/")
+            url = f"{server.url}/graphs/{graph.pk}/edit/"
+
+            loads = []
+            for _ in range(args.runs):
+                page.goto(url, wait_until="commit")
+                page.wait_for_function(
+                    "document.querySelectorAll('.react-flow__node .agent-card').length > 0 && "
+                    "getComputedStyle(document.querySelector('.react-flow__node')).visibility "
+                    "!== 'hidden'"
+                )
+                page.evaluate(TWO_FRAMES)
+                loads.append(
+                    page.evaluate("performance.now()")  # since this document's navigation started
+                )
+            rendered = page.locator(".react-flow__node").count()
+            edges_dom = page.locator(".react-flow__edge").count()
+            print(
+                f"load: median {statistics.median(loads):.0f} ms "
+                f"(runs: {', '.join(f'{x:.0f}' for x in loads)}); "
+                f"{rendered} cards and {edges_dom} edges in the DOM after fit view"
+            )
+
+            def pan(label: str) -> None:
+                box = page.locator(".react-flow__pane").bounding_box()
+                x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+                page.evaluate(FRAME_PROBE)
+                t0 = time.perf_counter()
+                page.mouse.move(x, y)
+                page.mouse.down()
+                for i in range(1, 61):
+                    page.mouse.move(x - i * 8, y - i * 4)
+                page.mouse.up()
+                page.evaluate("() => new Promise(r => requestAnimationFrame(r))")
+                elapsed = (time.perf_counter() - t0) * 1000
+                frames = page.evaluate(
+                    "() => { cancelAnimationFrame(window.__raf); return window.__frames; }"
+                )
+                frames = sorted(frames[1:]) or [0]
+                p95 = frames[int(len(frames) * 0.95) - 1] if len(frames) > 1 else frames[0]
+                print(
+                    f"pan ({label}): 60 moves in {elapsed:.0f} ms, {len(frames)} frames, "
+                    f"mean frame {statistics.mean(frames):.1f} ms, p95 {p95:.1f} ms, "
+                    f"worst {frames[-1]:.1f} ms"
+                )
+
+            pan("whole graph in view")
+            # Zoomed in: the editor renders only what is visible on large graphs.
+            page.locator(".react-flow__pane").hover()
+            for _ in range(6):
+                page.mouse.wheel(0, -300)
+            page.wait_for_timeout(300)
+            print(f"zoomed in: {page.locator('.react-flow__node').count()} cards in the DOM")
+            pan("zoomed in")
+            t0 = time.perf_counter()
+            page.keyboard.press("f")
+            page.wait_for_timeout(250)  # the fit view animation lasts 200 ms
+            page.evaluate("() => new Promise(r => requestAnimationFrame(r))")
+            print(f"fit view: {(time.perf_counter() - t0) * 1000:.0f} ms (200 ms of it animation)")
+            browser.close()
+    finally:
+        conftest._stop(server.proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

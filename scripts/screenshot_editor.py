@@ -1,0 +1,74 @@
+"""Take docs/editor.png: the editor showing the demo finance graph (auto-laid out, one agent
+selected), in Chromium against the real server on a throw-away SQLite database.
+
+    .venv/bin/python scripts/screenshot_editor.py [--out docs/editor.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=str(ROOT / "docs" / "editor.png"))
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="editor-shot-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'shot.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agentstudio.settings.test")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from agents.models import Graph
+
+    call_command("migrate", verbosity=0)
+    get_user_model().objects.create_user("ada", password="demo-pass-123")
+    call_command("load_demo", owner="ada", verbosity=0)
+    graph = Graph.objects.get(name__icontains="finance")
+
+    import conftest
+
+    server = conftest.start_asgi_server(tmp)
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=conftest.CHROMIUM, args=conftest.CHROMIUM_ARGS
+            )
+            page = browser.new_page(viewport={"width": 1440, "height": 860})
+            page.goto(f"{server.url}/login/")
+            page.get_by_label("Username").fill("ada")
+            page.get_by_label("Password").fill("demo-pass-123")
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(f"{server.url}/")
+            page.goto(f"{server.url}/graphs/{graph.pk}/edit/")
+            page.locator(".react-flow__node").first.wait_for()
+            page.get_by_role("button", name="Auto layout").click()
+            page.get_by_role("button", name="Save", exact=True).click()
+            page.get_by_text("All changes saved").wait_for()
+            page.locator(".react-flow__node", has_text="ecb-interest-rate-agent").click()
+            page.keyboard.press("f")
+            page.wait_for_timeout(800)
+            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=args.out)
+            print(f"wrote {args.out}")
+            browser.close()
+    finally:
+        conftest._stop(server.proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
