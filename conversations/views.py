@@ -21,7 +21,7 @@ from agents.selectors import graph_get_for_user, graphs_for_user
 from conversations import rendering, selectors, services
 from conversations.errors import ConversationError
 from conversations.forms import ConversationFilterForm, ResolveForm, StartForm
-from conversations.models import Entry, PendingAction, RemoteAgent
+from conversations.models import Entry, PendingAction, RemoteAgent, Turn
 
 PAGE_SIZE = 25
 OPERATOR_ROLES = [Role.OPERATOR, Role.EDITOR, Role.ADMIN]
@@ -42,9 +42,9 @@ def conversation_detail(request, pk):
     }
     rendered = {
         e.remote_id: rendering.markdown_to_html(e.text)
-        for e in Entry.objects.filter(
-            conversation=conversation, type=Entry.Type.MESSAGE_OUTPUT
-        ).exclude(remote_id="")
+        for e in Entry.objects.filter(conversation=conversation, type=Entry.Type.MESSAGE_OUTPUT)
+        .exclude(remote_id="")
+        .exclude(turn__state__in=[Turn.State.QUEUED, Turn.State.RUNNING])  # still streaming
     }
     can_operate = role_at_least(conversation.user_role, Role.OPERATOR)
     state = {

@@ -1,0 +1,211 @@
+"""The conversation pages in real Chromium against the real stack: uvicorn, a Celery worker, the
+sandbox through the mistralai SDK, and the WebSockets.
+
+Set SCREENSHOTS=1 to refresh the README's screenshots under docs/ while the example runs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from agents.models import Graph, Membership
+from conversations.models import Conversation, Entry
+from conversations.services import conversation_start
+from conversations.tests.conftest import EXAMPLE_B
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SCREENSHOTS = bool(os.environ.get("SCREENSHOTS"))
+UUID = r"[0-9a-f-]{36}"
+
+
+@pytest.fixture
+def demo(make_user):
+    owner = make_user("ada")
+    call_command("load_demo", owner="ada", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return owner, Graph.objects.get(name="Finance", workspace__name="Demo")
+
+
+def entry_keys(conversation) -> list[str]:
+    return [e.remote_id or str(e.pk) for e in Entry.objects.filter(conversation=conversation)]
+
+
+def dom_keys(page) -> list[str]:
+    return page.eval_on_selector_all("#timeline [data-entry]", "els => els.map(e => e.dataset.entry)")
+
+
+def wait_status(page, label: str, timeout: float = 60_000) -> None:
+    page.locator("#conv-status .status", has_text=label).wait_for(timeout=timeout)
+
+
+def fits(page, width: int) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth") <= width + 1
+
+
+def shot(page, name: str) -> None:
+    if SCREENSHOTS:
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=str(DOCS / name), full_page=True)
+
+
+def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
+    demo, signed_in_page, asgi_server, celery_worker_process
+):
+    owner, graph = demo
+    page = signed_in_page(owner)
+    inbox = page.context.new_page()
+    inbox.goto(f"{asgi_server.url}/inbox/")
+    other_inbox = page.context.new_page()
+    other_inbox.goto(f"{asgi_server.url}/inbox/")
+    for p in (inbox, other_inbox):
+        p.locator("#inbox-live[data-state='live']").wait_for()
+
+    # Start example B from the dashboard: the demo graph's entry agent is preselected.
+    page.get_by_role("link", name="Start a conversation on Finance").click()
+    assert page.get_by_label("Agent").input_value() == str(graph.entry_agent_id)
+    page.get_by_label("Message").fill(EXAMPLE_B)
+    page.get_by_role("button", name="Start conversation").click()
+    page.wait_for_url(re.compile(rf"/conversations/{UUID}/$"))
+    conversation = Conversation.objects.get()
+
+    # The handoff and the function call appear live.
+    page.locator("[data-kind='handoff'][data-to='ecb-interest-rate-agent']").wait_for()
+    call = page.locator("[data-kind='call']", has_text="get_european_central_bank_interest_rate")
+    call.get_by_text("Waiting for a result.").wait_for()
+    assert '"date": "2025-01' in call.locator("pre.args").inner_text()
+    wait_status(page, "Waiting for input")
+    assert page.locator("#agent-path li.current").inner_text() == "ecb-interest-rate-agent"
+
+    # A new action appears in every open inbox without a reload, with its context.
+    card = inbox.locator("[data-pending]", has_text="get_european_central_bank_interest_rate")
+    card.wait_for()
+    assert "Retrieve the real interest rate" in card.inner_text()
+    assert "plot a graph of the compounded interest rate" in card.inner_text()
+    other_inbox.locator("[data-pending]").wait_for()
+    shot(inbox, "inbox.png")
+
+    # JSON answers are checked before sending; then answer in text from one inbox.
+    card.get_by_label("JSON").check()
+    card.get_by_label("Result of get_european_central_bank_interest_rate").fill("2.5%")
+    card.get_by_role("button", name="Send result").click()
+    card.get_by_text("not valid JSON").wait_for()
+    card.get_by_label("Text").check()
+    card.get_by_role("button", name="Send result").click()
+    card.wait_for(state="detached")
+    other_inbox.locator("[data-pending]").wait_for(state="detached")  # answered elsewhere
+    assert other_inbox.locator("#inbox-empty").is_visible()
+
+    # The conversation resumes by itself; the plot appears inline with a download link.
+    wait_status(page, "Completed")
+    image = page.locator("figure.file img")
+    image.wait_for()
+    page.wait_for_function("() => document.querySelector('figure.file img').naturalWidth > 0")
+    assert page.get_by_role("link", name="Download plot_0.png").is_visible()
+    result = page.locator("[data-kind='result']")
+    assert "Given by ada" in result.inner_text() and "2.5%" in result.inner_text()
+    assert page.locator("#agent-path li.current").inner_text() == "graph-drawing-agent"
+    tool = page.locator("[data-kind='tool'] details")
+    tool.locator("summary").click()
+    assert "import matplotlib" in tool.inner_text()
+    keys = dom_keys(page)
+    assert sorted(keys) == sorted(entry_keys(conversation))  # each entry exactly once
+    assert int(page.locator("#conv-tokens").inner_text()) == Conversation.objects.get().total_tokens
+    shot(page, "conversation.png")
+
+    # The same page rebuilt from the log after a reload is identical.
+    page.reload()
+    wait_status(page, "Completed")
+    page.locator("figure.file img").wait_for()
+    assert dom_keys(page) == keys
+
+    page.goto(f"{asgi_server.url}/")
+    shot(page, "dashboard.png")
+    for path in ("/", f"/conversations/{conversation.pk}/", "/inbox/", "/conversations/"):
+        page.set_viewport_size({"width": 390, "height": 800})
+        page.goto(asgi_server.url + path)
+        assert fits(page, 390), path
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert fits(page, 1280), path
+
+
+def test_reload_and_network_blip_mid_stream_show_each_entry_once(
+    demo, signed_in_page, asgi_server, celery_worker_process
+):
+    owner, graph = demo
+    page = signed_in_page(owner)
+    page.goto(f"{asgi_server.url}/graphs/{graph.pk}/start/")
+    page.get_by_label("Message").fill("long streaming probe, please")
+    page.get_by_text("Advanced").click()
+    page.get_by_label("Metadata (JSON object, optional)").fill('{"sandbox_delay_ms": 60}')
+    page.get_by_role("button", name="Start conversation").click()
+    page.wait_for_url(re.compile(rf"/conversations/{UUID}/$"))
+    message = page.locator("[data-kind='message'] .md")
+    page.wait_for_function(
+        "() => (document.querySelector('[data-kind=message] .md')?.textContent || '')"
+        ".includes('five')"
+    )
+    page.reload()  # mid-stream
+    page.wait_for_function(
+        "() => (document.querySelector('[data-kind=message] .md')?.textContent || '')"
+        ".includes('fifteen')"
+    )
+    assert "the end." not in message.inner_text()  # still streaming: a real mid-stream blip
+    page.evaluate("() => window.agentStudioSocket.drop()")
+    page.locator("#connection[data-state='reconnecting']").wait_for()
+    page.locator("#connection[data-state='live']").wait_for()
+    wait_status(page, "Completed")
+    conversation = Conversation.objects.get()
+    [output] = Entry.objects.filter(conversation=conversation, type="message.output")
+    page.locator("[data-kind='message'] .md.rendered").wait_for()
+    assert message.inner_text().strip() == output.text.strip()
+    assert sorted(dom_keys(page)) == sorted(entry_keys(conversation))
+
+
+def test_outsider_gets_404_for_the_page(demo, page, asgi_server, make_user, signed_in_page):
+    owner, graph = demo
+    conversation = conversation_start(actor=owner, agent=graph.entry_agent, inputs="hello")
+    signed_in_page(make_user("mallory"))
+    response = page.goto(f"{asgi_server.url}/conversations/{conversation.pk}/")
+    assert response.status == 404
+    response = page.goto(f"{asgi_server.url}/graphs/{graph.pk}/start/")
+    assert response.status == 404
+
+
+def test_model_markup_renders_inert(demo, signed_in_page, asgi_server, celery_worker_process):
+    owner, graph = demo
+    viewer = Membership.objects.create(
+        workspace=graph.workspace, user=owner.__class__.objects.create_user("vic", password="pw-secret-123"), role="viewer"
+    ).user
+    conversation = conversation_start(
+        actor=owner, agent=graph.entry_agent, inputs="untrusted markup probe"
+    )
+    page = signed_in_page(viewer)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{asgi_server.url}/conversations/{conversation.pk}/")
+    wait_status(page, "Completed")
+    md = page.locator("[data-kind='message'] .md.rendered")
+    md.wait_for()
+    assert md.locator("strong", has_text="Bold claim").count() == 1
+    assert "<img src=x onerror=alert(1)>" in md.inner_text()  # shown as text
+    assert page.locator("#timeline img, #timeline script").count() == 0
+    handlers = page.evaluate(
+        "() => [...document.querySelectorAll('#timeline *')]"
+        ".flatMap(e => [...e.attributes].map(a => a.name)).filter(n => n.startsWith('on'))"
+    )
+    assert handlers == []
+    hrefs = md.locator("a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert hrefs == ["https://example.com/docs"]
+    for link in md.get_by_text("harmless looking link").all():
+        link.click()  # plain text now; clicking does nothing
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    # A viewer reads only: no composer, no cancel.
+    assert page.get_by_label("Follow-up message").count() == 0
+    assert page.get_by_role("button", name="Cancel conversation").count() == 0
