@@ -58,6 +58,10 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     demo, signed_in_page, asgi_server, celery_worker_process
 ):
     owner, graph = demo
+    if SCREENSHOTS:  # some history for the dashboard's picture
+        conversation_start(actor=owner, agent=graph.entry_agent, inputs="Hello, who are you?")
+        support = Graph.objects.get(name="Customer support")
+        conversation_start(actor=owner, agent=support.entry_agent, inputs="My invoice is wrong")
     page = signed_in_page(owner)
     inbox = page.context.new_page()
     inbox.goto(f"{asgi_server.url}/inbox/")
@@ -72,7 +76,7 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     page.get_by_label("Message").fill(EXAMPLE_B)
     page.get_by_role("button", name="Start conversation").click()
     page.wait_for_url(re.compile(rf"/conversations/{UUID}/$"))
-    conversation = Conversation.objects.get()
+    conversation = Conversation.objects.get(title=EXAMPLE_B)
 
     # The handoff and the function call appear live.
     page.locator("[data-kind='handoff'][data-to='ecb-interest-rate-agent']").wait_for()
@@ -87,8 +91,14 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     card.wait_for()
     assert "Retrieve the real interest rate" in card.inner_text()
     assert "plot a graph of the compounded interest rate" in card.inner_text()
-    other_inbox.locator("[data-pending]").wait_for()
+    other_card = other_inbox.locator("[data-pending]", has_text="get_european_central_bank")
+    other_card.wait_for()
     shot(inbox, "inbox.png")
+    if SCREENSHOTS:
+        dashboard = page.context.new_page()
+        dashboard.goto(f"{asgi_server.url}/")
+        shot(dashboard, "dashboard.png")
+        dashboard.close()
 
     # JSON answers are checked before sending; then answer in text from one inbox.
     card.get_by_label("JSON").check()
@@ -98,8 +108,9 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     card.get_by_label("Text").check()
     card.get_by_role("button", name="Send result").click()
     card.wait_for(state="detached")
-    other_inbox.locator("[data-pending]").wait_for(state="detached")  # answered elsewhere
-    assert other_inbox.locator("#inbox-empty").is_visible()
+    other_card.wait_for(state="detached")  # answered elsewhere
+    if not SCREENSHOTS:
+        assert other_inbox.locator("#inbox-empty").is_visible()
 
     # The conversation resumes by itself; the plot appears inline with a download link.
     wait_status(page, "Completed")
@@ -115,7 +126,8 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     assert "import matplotlib" in tool.inner_text()
     keys = dom_keys(page)
     assert sorted(keys) == sorted(entry_keys(conversation))  # each entry exactly once
-    assert int(page.locator("#conv-tokens").inner_text()) == Conversation.objects.get().total_tokens
+    conversation.refresh_from_db()
+    assert int(page.locator("#conv-tokens").inner_text()) == conversation.total_tokens
     shot(page, "conversation.png")
 
     # The same page rebuilt from the log after a reload is identical.
@@ -124,12 +136,12 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     page.locator("figure.file img").wait_for()
     assert dom_keys(page) == keys
 
-    page.goto(f"{asgi_server.url}/")
-    shot(page, "dashboard.png")
     for path in ("/", f"/conversations/{conversation.pk}/", "/inbox/", "/conversations/"):
         page.set_viewport_size({"width": 390, "height": 800})
         page.goto(asgi_server.url + path)
         assert fits(page, 390), path
+        if SCREENSHOTS and path == f"/conversations/{conversation.pk}/":
+            shot(page, "conversation-390px.png")
         page.set_viewport_size({"width": 1280, "height": 900})
         assert fits(page, 1280), path
 
@@ -209,3 +221,32 @@ def test_model_markup_renders_inert(demo, signed_in_page, asgi_server, celery_wo
     # A viewer reads only: no composer, no cancel.
     assert page.get_by_label("Follow-up message").count() == 0
     assert page.get_by_role("button", name="Cancel conversation").count() == 0
+
+
+def test_client_handoffs_and_inline_answer_on_the_conversation_page(
+    demo, signed_in_page, asgi_server, celery_worker_process
+):
+    owner, graph = demo
+    page = signed_in_page(owner)
+    page.goto(f"{asgi_server.url}/graphs/{graph.pk}/start/")
+    page.get_by_label("Message").fill(EXAMPLE_B)
+    page.get_by_label("Client: pause at each handoff for Continue / Stop").check()
+    page.get_by_role("button", name="Start conversation").click()
+    page.wait_for_url(re.compile(rf"/conversations/{UUID}/$"))
+
+    page.get_by_text("Paused at this handoff (client mode).").wait_for()
+    page.get_by_role("button", name="Continue to ecb-interest-rate-agent").click()
+    call = page.locator("[data-kind='call']")
+    call.get_by_text("Waiting for a result.").wait_for()
+    call.get_by_label("Result of get_european_central_bank_interest_rate").fill("2.5%")
+    call.get_by_role("button", name="Send result").click()
+    call.get_by_text("Answered by ada.").wait_for()
+
+    page.get_by_role("button", name="Continue to graph-drawing-agent").wait_for()
+    page.get_by_role("button", name="Stop here").click()
+    page.get_by_text("Decision: stop.").wait_for()
+    wait_status(page, "Completed")
+    assert page.get_by_role("button", name="Cancel conversation").is_hidden()
+    conversation = Conversation.objects.get()
+    assert conversation.handoff_execution == "client"
+    assert sorted(dom_keys(page)) == sorted(entry_keys(conversation))

@@ -80,6 +80,25 @@ function wire(card) {
 
 list.querySelectorAll("[data-pending]").forEach(wire);
 
+// The feed has no replay: after (re)connecting, catch up with what changed meanwhile.
+async function resync() {
+  const response = await fetch("/api/pending/?status=pending", { credentials: "same-origin" });
+  if (!response.ok) return;
+  const ids = new Set();
+  let page = await response.json();
+  for (;;) {
+    page.results.forEach((action) => ids.add(action.id));
+    if (!page.next) break;
+    const more = await fetch(page.next, { credentials: "same-origin" });
+    if (!more.ok) break;
+    page = await more.json();
+  }
+  list.querySelectorAll("[data-pending]").forEach((card) => {
+    if (!ids.has(card.dataset.pending)) removeCard(card.dataset.pending, "A pending action was answered.");
+  });
+  for (const id of ids) await addCard(id);
+}
+
 liveSocket({
   path: "/ws/feed/",
   onMessage: (message) => {
@@ -90,6 +109,8 @@ liveSocket({
     }
   },
   onState: (value) => {
+    // Also on the first connection: whatever changed between rendering and subscribing.
+    if (value === "live") resync().catch(() => {});
     live.dataset.state = value;
     live.textContent = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…" }[value] || value;
   },

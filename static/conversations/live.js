@@ -82,14 +82,14 @@ function timeText(iso) {
   return Number.isNaN(date.getTime()) ? "" : date.toLocaleTimeString();
 }
 
-function addItem(key, kind, { agent, label, created, extraClass } = {}) {
+function addItem(key, kind, { agent, label, created, extraClass, headChip = true } = {}) {
   let record = items.get(key);
   if (record) return record;
   const agentInfo = agents.get(agent);
   const head = el(
     "div",
     { class: "entry-head" },
-    kind === "user" ? el("span", { class: "who", text: label }) : agent ? chip(agent) : null,
+    kind === "user" ? el("span", { class: "who", text: label }) : agent && headChip ? chip(agent) : null,
     kind !== "user" && label ? el("span", { class: "entry-label", text: label }) : null,
     created ? el("time", { datetime: created, text: timeText(created) }) : null,
   );
@@ -471,7 +471,7 @@ function apply(message) {
     case "agent.handoff.started": {
       learnRemote(data.previous_agent_id, data.previous_agent_name);
       const from = agentFor(data.previous_agent_id);
-      const record = addItem(data.id, "handoff", { agent: from, label: "hands off", created });
+      const record = addItem(data.id, "handoff", { agent: from, label: "Handoff", created, headChip: false });
       if (!record.to) {
         record.to = el("span", { class: "handoff-to", text: "…" });
         record.body.append(
@@ -482,7 +482,9 @@ function apply(message) {
     }
     case "agent.handoff.done": {
       learnRemote(data.next_agent_id, data.next_agent_name);
-      const record = items.get(data.id) || addItem(data.id, "handoff", { agent: currentAgent, label: "hands off", created });
+      const record =
+        items.get(data.id) ||
+        addItem(data.id, "handoff", { agent: currentAgent, label: "Handoff", created, headChip: false });
       const next = remotes.get(data.next_agent_id) || byName.get(data.next_agent_name);
       const target = chip(next, data.next_agent_name);
       if (record.to) record.to.replaceChildren(target);
@@ -527,6 +529,9 @@ function apply(message) {
         label: `result of ${data.name || "the function"}`,
         created,
       });
+      if (call?.stateLine && !call.li.classList.contains("is-pending")) {
+        call.stateLine.textContent = data.user ? `Answered by ${data.user}.` : "Answered automatically.";
+      }
       if (!record.body.childNodes.length) {
         record.body.append(
           el("p", { class: "muted", text: data.user ? `Given by ${data.user}` : "Given automatically" }),
