@@ -26,9 +26,7 @@ def healthz(request):
 def home(request):
     """The dashboard: workspaces and graphs, recent conversations, what waits for the user."""
     user = request.user
-    graphs = list(
-        graphs_for_user(user).annotate(agent_count=Count("agents")).order_by("name")
-    )
+    graphs = list(graphs_for_user(user).annotate(agent_count=Count("agents")).order_by("name"))
     workspaces = list(workspaces_for_user(user).order_by("name"))
     for workspace in workspaces:
         workspace.graph_list = [g for g in graphs if g.workspace_id == workspace.pk]

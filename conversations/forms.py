@@ -44,7 +44,7 @@ class StartForm(forms.Form):
         except ValueError as exc:
             raise forms.ValidationError(f"Not valid JSON: {exc}.") from None
         if not isinstance(value, dict):
-            raise forms.ValidationError("Give a JSON object, like {\"key\": \"value\"}.")
+            raise forms.ValidationError('Give a JSON object, like {"key": "value"}.')
         return value
 
 

@@ -37,7 +37,9 @@ def entry_keys(conversation) -> list[str]:
 
 
 def dom_keys(page) -> list[str]:
-    return page.eval_on_selector_all("#timeline [data-entry]", "els => els.map(e => e.dataset.entry)")
+    return page.eval_on_selector_all(
+        "#timeline [data-entry]", "els => els.map(e => e.dataset.entry)"
+    )
 
 
 def wait_status(page, label: str, timeout: float = 60_000) -> None:
@@ -189,11 +191,12 @@ def test_outsider_gets_404_for_the_page(demo, page, asgi_server, make_user, sign
     assert response.status == 404
 
 
-def test_model_markup_renders_inert(demo, signed_in_page, asgi_server, celery_worker_process):
+def test_model_markup_renders_inert(
+    demo, signed_in_page, asgi_server, celery_worker_process, make_user
+):
     owner, graph = demo
-    viewer = Membership.objects.create(
-        workspace=graph.workspace, user=owner.__class__.objects.create_user("vic", password="pw-secret-123"), role="viewer"
-    ).user
+    viewer = make_user("vic")
+    Membership.objects.create(workspace=graph.workspace, user=viewer, role="viewer")
     conversation = conversation_start(
         actor=owner, agent=graph.entry_agent, inputs="untrusted markup probe"
     )

@@ -152,7 +152,8 @@ def test_inbox_shows_action_with_context_viewers_read_only(client, waiting, team
     assert "get_european_central_bank_interest_rate" in page
     assert "Send result" not in page and "Read-only" in page
     client.force_login(members["outsider"])
-    assert "get_european_central_bank_interest_rate" not in client.get(reverse("inbox")).content.decode()
+    page = client.get(reverse("inbox")).content.decode()
+    assert "get_european_central_bank_interest_rate" not in page
     assert client.get(reverse("inbox-card", args=[waiting.pk])).status_code == 404
 
 
@@ -166,7 +167,9 @@ def test_inbox_form_resolves_through_the_service(client, waiting, team):
     assert "Result: Not valid JSON" in response.content.decode()
     waiting.refresh_from_db()
     assert waiting.status == "pending"
-    response = client.post(url, {"result": "2.5%", "format": "text", "next": "https://evil.example/"})
+    response = client.post(
+        url, {"result": "2.5%", "format": "text", "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("inbox")
     waiting.refresh_from_db()
     assert waiting.status == "resolved" and waiting.result == "2.5%"
