@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,19 @@ def fits(page, width: int) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth") <= width + 1
 
 
+UNNAMED_CONTROLS = """() => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')]
+  .filter(e => e.getClientRects().length)
+  .filter(e => !((e.labels && e.labels.length) || e.getAttribute('aria-label')
+    || e.getAttribute('aria-labelledby') || (e.textContent || '').trim() || e.title))
+  .map(e => e.outerHTML.slice(0, 160))"""
+
+
+def unnamed_controls(page) -> list[str]:
+    """Visible controls without an accessible name (label, aria-label, text or title)."""
+    return page.evaluate(UNNAMED_CONTROLS)
+
+
 def shot(page, name: str) -> None:
     if SCREENSHOTS:
         DOCS.mkdir(exist_ok=True)
@@ -69,12 +83,16 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     inbox.goto(f"{asgi_server.url}/inbox/")
     other_inbox = page.context.new_page()
     other_inbox.goto(f"{asgi_server.url}/inbox/")
+    dashboard = page.context.new_page()
+    dashboard.goto(f"{asgi_server.url}/")
     for p in (inbox, other_inbox):
         p.locator("#inbox-live[data-state='live']").wait_for()
+    assert unnamed_controls(page) == []
 
     # Start example B from the dashboard: the demo graph's entry agent is preselected.
     page.get_by_role("link", name="Start a conversation on Finance").click()
     assert page.get_by_label("Agent").input_value() == str(graph.entry_agent_id)
+    assert unnamed_controls(page) == []
     page.get_by_label("Message").fill(EXAMPLE_B)
     page.get_by_role("button", name="Start conversation").click()
     page.wait_for_url(re.compile(rf"/conversations/{UUID}/$"))
@@ -95,12 +113,12 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     assert "plot a graph of the compounded interest rate" in card.inner_text()
     other_card = other_inbox.locator("[data-pending]", has_text="get_european_central_bank")
     other_card.wait_for()
+    assert unnamed_controls(inbox) == [] and unnamed_controls(page) == []
+    # The dashboard follows too: the waiting conversation and the count, without a reload.
+    dashboard.locator("#dashboard-recent .status-awaiting_input").wait_for()
+    dashboard.locator("#pending-count", has_text="1").wait_for()
     shot(inbox, "inbox.png")
-    if SCREENSHOTS:
-        dashboard = page.context.new_page()
-        dashboard.goto(f"{asgi_server.url}/")
-        shot(dashboard, "dashboard.png")
-        dashboard.close()
+    shot(dashboard, "dashboard.png")
 
     # JSON answers are checked before sending; then answer in text from one inbox.
     card.get_by_label("JSON").check()
@@ -116,6 +134,7 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
 
     # The conversation resumes by itself; the plot appears inline with a download link.
     wait_status(page, "Completed")
+    dashboard.locator("#pending-count", has_text="0").wait_for()
     image = page.locator("figure.file img")
     image.wait_for()
     page.wait_for_function("() => document.querySelector('figure.file img').naturalWidth > 0")
@@ -142,6 +161,7 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
         page.set_viewport_size({"width": 390, "height": 800})
         page.goto(asgi_server.url + path)
         assert fits(page, 390), path
+        assert unnamed_controls(page) == [], path
         if SCREENSHOTS and path == f"/conversations/{conversation.pk}/":
             shot(page, "conversation-390px.png")
         page.set_viewport_size({"width": 1280, "height": 900})
@@ -253,3 +273,49 @@ def test_client_handoffs_and_inline_answer_on_the_conversation_page(
     conversation = Conversation.objects.get()
     assert conversation.handoff_execution == "client"
     assert sorted(dom_keys(page)) == sorted(entry_keys(conversation))
+
+
+def test_failure_is_explained_and_a_follow_up_message_recovers(
+    demo, signed_in_page, asgi_server, celery_worker_process
+):
+    owner, graph = demo
+    conversation = conversation_start(
+        actor=owner,
+        agent=graph.entry_agent,
+        inputs="Hello there",
+        metadata={
+            "sandbox_fault": "response_error",
+            "sandbox_fault_times": 1,
+            "sandbox_fault_key": f"ui-failure-{uuid.uuid4()}",
+        },
+    )
+    page = signed_in_page(owner)
+    page.goto(f"{asgi_server.url}/conversations/{conversation.pk}/")
+    wait_status(page, "Failed")
+    error = page.locator("[data-kind='error']").last
+    assert "What you can do: send a follow-up message" in error.inner_text()
+    page.get_by_label("Follow-up message").fill("Hello again")
+    page.get_by_role("button", name="Send message").click()
+    wait_status(page, "Completed")
+    assert page.locator("[data-kind='user']", has_text="Hello again").count() == 1
+    # The failed turn's partial reply stays visible (the log keeps what was seen), marked.
+    assert page.locator("[data-kind='message'].interrupted").count() == 1
+    assert page.locator("[data-kind='message']:not(.interrupted)").count() == 1
+
+
+def test_cancel_mid_stream(demo, signed_in_page, asgi_server, celery_worker_process):
+    owner, graph = demo
+    conversation = conversation_start(
+        actor=owner,
+        agent=graph.entry_agent,
+        inputs="long streaming probe",
+        metadata={"sandbox_delay_ms": 80},
+    )
+    page = signed_in_page(owner)
+    page.goto(f"{asgi_server.url}/conversations/{conversation.pk}/")
+    page.locator("[data-kind='message'] .md", has_text="three").wait_for()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Cancel conversation").click()
+    wait_status(page, "Cancelled")
+    assert page.locator("[data-kind='note']", has_text="Cancelled").count() == 1
+    assert page.get_by_role("button", name="Cancel conversation").is_hidden()

@@ -33,6 +33,7 @@ const items = new Map(); // entry key -> record
 const callsByToolId = new Map(); // tool_call_id -> function call record
 const pendingById = new Map(); // pending action id -> record it is shown on
 const renderTried = new Set();
+let turnRecords = []; // items created since the current turn started running
 let currentAgent = state.entryAgent || null;
 const visited = [];
 
@@ -108,6 +109,7 @@ function addItem(key, kind, { agent, label, created, extraClass, headChip = true
   timeline.append(li);
   record = { key, kind, li, head, body, agent };
   items.set(key, record);
+  turnRecords.push(record);
   return record;
 }
 
@@ -416,7 +418,13 @@ function setStatus(next, data, created) {
   else endedAt = new Date(created);
   updateDuration();
   updateComposer();
+  if (next === "running") turnRecords = [];
   if (next === "failed") {
+    for (const record of turnRecords) {
+      if (!["message", "tool", "call", "handoff"].includes(record.kind)) continue;
+      record.li.classList.add("interrupted");
+      record.head.append(el("span", { class: "badge-interrupted", text: "incomplete: the turn failed" }));
+    }
     const record = addItem(`status-failed-${lastSeq}`, "error", { label: "The conversation failed", created });
     record.body.append(
       el("p", { text: data.error || "The turn failed." }),
