@@ -119,6 +119,8 @@ function messageItem(data, created) {
   if (!record) {
     record = addItem(key, "message", { agent: agentFor(data.agent_id), created });
     record.md = el("div", { class: "md streaming" });
+    record.textNode = document.createTextNode(""); // appended to, not rewritten, per delta
+    record.md.append(record.textNode);
     record.attachments = el("div", { class: "attachments" });
     record.body.append(record.md, record.attachments);
     record.text = "";
@@ -162,7 +164,8 @@ function addChunk(record, chunk) {
 
 function appendText(record, text) {
   record.text += text;
-  if (!record.complete || !rendered.has(record.key)) record.md.textContent = record.text;
+  if (record.textNode.isConnected) record.textNode.appendData(text);
+  else record.md.textContent = record.text; // late text after rendering: show it all as text
 }
 
 function completeMessages() {
