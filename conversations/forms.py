@@ -29,11 +29,14 @@ class StartForm(forms.Form):
         help_text="Sent to the backend with the conversation; the sandbox reads knobs from it.",
     )
 
-    def __init__(self, *args, graph, **kwargs):
+    def __init__(self, *args, graph, preselect=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = graph.agents.order_by("name")
-        if graph.entry_agent_id and not self.is_bound:
-            self.fields["agent"].initial = graph.entry_agent_id
+        agents = graph.agents.order_by("name")
+        self.fields["agent"].queryset = agents
+        if not self.is_bound:
+            chosen = str(preselect or "")
+            known = {str(pk) for pk in agents.values_list("pk", flat=True)}
+            self.fields["agent"].initial = chosen if chosen in known else graph.entry_agent_id
 
     def clean_metadata(self):
         raw = self.cleaned_data["metadata"].strip()

@@ -148,7 +148,8 @@ START_FIELDS = {"inputs": "message", "agent": "agent", "handoff_execution": "han
 @require_http_methods(["GET", "POST"])
 def conversation_start(request, graph_pk):
     graph = graph_get_for_user(request.user, graph_pk, Role.OPERATOR)
-    form = StartForm(request.POST or None, graph=graph)
+    # `?agent=<id>` (from the graph editor) preselects another agent than the entry agent.
+    form = StartForm(request.POST or None, graph=graph, preselect=request.GET.get("agent"))
     if request.method == "POST" and form.is_valid():
         try:
             conversation = services.conversation_start(

@@ -85,6 +85,10 @@ def test_start_form_preselects_entry_agent_and_starts(client, finance_graph, tea
     page = client.get(url)
     assert page.status_code == 200
     assert f'value="{finance_graph.entry_agent_id}" selected'.encode() in page.content
+    ecb = finance_graph.agents.get(name="ecb-interest-rate-agent")
+    page = client.get(f"{url}?agent={ecb.pk}")
+    assert f'value="{ecb.pk}" selected'.encode() in page.content
+    assert b"selected" in client.get(f"{url}?agent=nonsense").content
     response = client.post(
         url,
         {

@@ -286,7 +286,7 @@ function functionForm(record, action) {
   const id = `result-${action.id}`;
   const formatId = `format-${action.id}`;
   const error = el("p", { class: "error", role: "alert", hidden: true });
-  const textarea = el("textarea", { id, name: "result", rows: 3, required: true });
+  const textarea = el("textarea", { id, name: "result", rows: 3 });
   const format = el(
     "select",
     { id: formatId, name: "format" },
@@ -296,7 +296,7 @@ function functionForm(record, action) {
   const button = el("button", { type: "submit", class: "primary", text: "Send result" });
   const form = el(
     "form",
-    { class: "answer-form", "aria-label": `Answer ${action.name}` },
+    { class: "answer-form", "aria-label": `Answer ${action.name}`, novalidate: true },
     el("label", { for: id, text: `Result of ${action.name}` }),
     textarea,
     el("label", { for: formatId, text: "Answer as" }),
