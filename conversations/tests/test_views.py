@@ -230,3 +230,32 @@ def test_list_filters_search_and_paginates(client, finance_graph, team, make_use
     assert "To date: The end date is before the start date." in bad.content.decode()
     client.force_login(make_user("stranger"))
     assert client.get(url).context["page"].paginator.count == 0
+
+
+def test_inbox_handoff_card_continue_or_stop(client, started, team, finance_graph):
+    _, members = team
+    turn = Turn.objects.get(conversation=started)
+    Turn.objects.filter(pk=turn.pk).update(state=Turn.State.DONE)
+    Conversation.objects.filter(pk=started.pk).update(status=Status.AWAITING_INPUT)
+    action = PendingAction.objects.create(
+        conversation=started,
+        turn=turn,
+        kind=PendingAction.Kind.HANDOFF,
+        name="ecb-interest-rate-agent",
+        arguments={"from": "finance-agent", "to": "ecb-interest-rate-agent"},
+        agent=finance_graph.entry_agent,
+    )
+    client.force_login(members["operator"])
+    page = client.get(reverse("inbox")).content.decode()
+    assert "Handoff to ecb-interest-rate-agent" in page
+    assert 'name="decision" value="continue"' in page and 'value="stop"' in page
+    card = client.get(reverse("inbox-card", args=[action.pk]))
+    assert (
+        card.status_code == 200 and b"from finance-agent to ecb-interest-rate-agent" in card.content
+    )
+    response = client.post(reverse("pending-resolve", args=[action.pk]), {"decision": "stop"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    started.refresh_from_db()
+    assert action.decision == "stop" and started.status == Status.COMPLETED
+    assert client.get(reverse("inbox-card", args=[action.pk])).status_code == 404
