@@ -4,9 +4,15 @@ unchanged agent makes no call. Never called inside a transaction: it talks to th
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
+
+import redis
+from django.conf import settings
 
 from agents.models import Agent, Graph, HandoffEdge
 from conversations import backend
@@ -41,8 +47,39 @@ def _save(agent: Agent, key: str, remote: RemoteAgent | None, **fields: Any) -> 
     return remote
 
 
+SYNC_LOCK_TIMEOUT_S = 120
+
+
+@functools.cache
+def _redis(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+@contextlib.contextmanager
+def _graph_lock(graph: Graph) -> Iterator[None]:
+    """One sync of a graph at a time, across worker threads and processes: first turns of two
+    conversations on a new graph would otherwise both create its agents (and one would fail)."""
+    lock = _redis(settings.REDIS_URL).lock(
+        f"agentstudio:graph-sync:{graph.pk}",
+        timeout=SYNC_LOCK_TIMEOUT_S,
+        blocking_timeout=SYNC_LOCK_TIMEOUT_S,
+    )
+    if not lock.acquire():
+        raise backend.BackendError("Another sync of this graph took too long; try again.")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(redis.exceptions.LockError):
+            lock.release()
+
+
 def graph_sync(graph: Graph) -> dict[Any, RemoteAgent]:
     """Bring the backend up to date with the graph; returns {agent id: RemoteAgent}."""
+    with _graph_lock(graph):
+        return _graph_sync(graph)
+
+
+def _graph_sync(graph: Graph) -> dict[Any, RemoteAgent]:
     key = backend.backend_key()
     agents = list(Agent.objects.filter(graph=graph).order_by("name"))
     remotes = {r.agent_id: r for r in RemoteAgent.objects.filter(agent__graph=graph, backend=key)}
