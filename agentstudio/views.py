@@ -1,10 +1,17 @@
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from agents.roles import Role, role_at_least
+from agents.selectors import graphs_for_user, workspaces_for_user
 from agentstudio.health import all_ok, run_checks
+from conversations.models import PendingAction, Status
+from conversations.selectors import conversations_for_user, pending_for_user
+
+RECENT = 10
 
 
 @login_not_required
@@ -15,5 +22,25 @@ def healthz(request):
     return JsonResponse(report, status=200 if all_ok(report) else 503)
 
 
+@require_GET
 def home(request):
-    return render(request, "home.html", {})
+    """The dashboard: workspaces and graphs, recent conversations, what waits for the user."""
+    user = request.user
+    graphs = list(graphs_for_user(user).annotate(agent_count=Count("agents")).order_by("name"))
+    workspaces = list(workspaces_for_user(user).order_by("name"))
+    for workspace in workspaces:
+        workspace.graph_list = [g for g in graphs if g.workspace_id == workspace.pk]
+        workspace.can_operate = role_at_least(workspace.user_role, Role.OPERATOR)
+    conversations = conversations_for_user(user)
+    pending = pending_for_user(user).filter(status=PendingAction.State.PENDING)
+    context = {
+        "workspaces": workspaces,
+        "recent": conversations.order_by("-created_at")[:RECENT],
+        "pending_for_me": pending.filter(
+            user_role__in=[Role.OPERATOR, Role.EDITOR, Role.ADMIN]
+        ).count(),
+        "pending_total": pending.count(),
+        "running": conversations.filter(status__in=[Status.QUEUED, Status.RUNNING]).count(),
+        "waiting": conversations.filter(status=Status.AWAITING_INPUT).count(),
+    }
+    return render(request, "home.html", context)

@@ -4,8 +4,11 @@ unchanged agent makes no call. Never called inside a transaction: it talks to th
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import redis
@@ -44,15 +47,35 @@ def _save(agent: Agent, key: str, remote: RemoteAgent | None, **fields: Any) -> 
     return remote
 
 
+SYNC_LOCK_TIMEOUT_S = 120
+
+
+@functools.cache
+def _redis(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+@contextlib.contextmanager
+def _graph_lock(graph: Graph) -> Iterator[None]:
+    """One sync of a graph at a time, across worker threads and processes: first turns of two
+    conversations on a new graph would otherwise both create its agents (and one would fail)."""
+    lock = _redis(settings.REDIS_URL).lock(
+        f"agentstudio:graph-sync:{graph.pk}",
+        timeout=SYNC_LOCK_TIMEOUT_S,
+        blocking_timeout=SYNC_LOCK_TIMEOUT_S,
+    )
+    if not lock.acquire():
+        raise backend.BackendError("Another sync of this graph took too long; try again.")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(redis.exceptions.LockError):
+            lock.release()
+
+
 def graph_sync(graph: Graph) -> dict[Any, RemoteAgent]:
     """Bring the backend up to date with the graph; returns {agent id: RemoteAgent}."""
-    # Conversations starting together on a new graph must not each create its agents: one
-    # syncs, the others wait and then find nothing left to do. A Redis lock, not a row lock,
-    # because the backend calls must stay outside database transactions.
-    lock = redis.Redis.from_url(settings.REDIS_URL).lock(
-        f"agentstudio:graph-sync:{graph.pk}", timeout=120, blocking_timeout=120
-    )
-    with lock:
+    with _graph_lock(graph):
         return _graph_sync(graph)
 
 

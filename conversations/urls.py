@@ -1,1 +1,17 @@
-urlpatterns: list = []
+from django.urls import path
+
+from conversations import views
+
+urlpatterns = [
+    path("conversations/", views.conversation_list, name="conversation-list"),
+    path("conversations/<uuid:pk>/", views.conversation_detail, name="conversation-detail"),
+    path(
+        "conversations/<uuid:pk>/rendered/",
+        views.conversation_rendered,
+        name="conversation-rendered",
+    ),
+    path("graphs/<uuid:graph_pk>/start/", views.conversation_start, name="conversation-start"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<uuid:pk>/card/", views.inbox_card, name="inbox-card"),
+    path("inbox/<uuid:pk>/resolve/", views.pending_resolve, name="pending-resolve"),
+]
