@@ -10,6 +10,8 @@ a refused password is reported, with the attempted username already separated fr
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.contrib.auth import signals as auth_signals
 
 from audit import context
@@ -18,15 +20,11 @@ from audit.services import audit_record
 
 
 def _bound(request):
-    return context.bound(context.context_from_request(request)) if request is not None else _null()
-
-
-class _null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
+    """The middleware has usually bound the request already; `authenticate()` can also be called
+    with a request that never went through it (a test client, another entry point)."""
+    if request is None:
+        return nullcontext()
+    return context.bound(context.context_from_request(request))
 
 
 def on_logged_in(sender, request, user, **kwargs):
