@@ -146,3 +146,18 @@ def test_admin_is_staff_only(client, world, history):
     client.force_login(world.users["admin"])  # a workspace admin is not Django staff
     response = client.get(reverse("admin:audit_auditentry_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_rows_of_deleted_workspaces_and_users_still_render(su_client, make_user):
+    from agents import services
+
+    user = make_user("gone")
+    workspace = services.workspace_create(actor=user, name="Vanished")
+    services.workspace_delete(actor=user, workspace=workspace)
+    user.delete()
+    row = AuditEntry.objects.get(action="workspace.delete", workspace_name="Vanished")
+    listing = su_client.get(reverse("admin:audit_auditentry_changelist"))
+    assert listing.status_code == 200 and "Vanished" in listing.content.decode()
+    page = su_client.get(reverse("admin:audit_auditentry_change", args=[row.pk]))
+    assert page.status_code == 200
+    assert "gone" in page.content.decode()
