@@ -1,8 +1,9 @@
 """Every write to workspaces, graphs and agents. One service per user action, each atomic.
 
 Callers (API, admin, import, management commands) check access with `selectors` first; services
-enforce the domain rules and raise `DomainValidationError` / `RevisionConflict`. A later issue adds
-audit rows inside these same transactions, so keep each user action a single service call.
+enforce the domain rules and raise `DomainValidationError` / `RevisionConflict`. Each records one
+audit row (`audit.services.audit_record`) inside its own transaction, after its checks pass, so a
+refused or rolled-back action leaves none; keep each user action a single service call.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from agents.models import (
     Workspace,
 )
 from agents.roles import Role
+from audit.models import Action
+from audit.services import audit_record, diff
 
 User = AbstractBaseUser
 
@@ -142,6 +145,73 @@ def _replace_edges(agent: Agent, target_ids: list[uuid.UUID]) -> bool:
     return True
 
 
+# --- audit helpers ---------------------------------------------------------------------------
+
+
+def _agent_state(agent: Agent) -> dict[str, Any]:
+    """What an audit row shows of an agent: its configuration, handoffs by id and name, place."""
+    state = agent_snapshot(agent)
+    state["position"] = {"x": agent.position_x, "y": agent.position_y}
+    return state
+
+
+def _graph_state(graph: Graph) -> dict[str, Any]:
+    return {
+        "name": graph.name,
+        "description": graph.description,
+        "entry_agent": str(graph.entry_agent_id) if graph.entry_agent_id else None,
+    }
+
+
+def _membership_state(membership: Membership) -> dict[str, Any]:
+    return {
+        "user": membership.user_id,
+        "username": membership.user.get_username(),
+        "role": membership.role,
+    }
+
+
+def _record_agent_change(
+    *, actor: User, agent: Agent, before: dict[str, Any], action: str | None, extra: dict
+) -> None:
+    """One row per agent-changing call. Only handoffs changed → a handoff row (added, removed or
+    both); anything else → `action` (default agent.update). Nothing changed and no explicit
+    action (a no-op edit) → no row."""
+    after = _agent_state(agent)
+    old, new = diff(before, after)
+    old.pop("handoff_names", None)
+    new.pop("handoff_names", None)
+    if action is None:
+        if not new and not old:
+            return
+        if set(new) | set(old) == {"handoffs"}:
+            added = set(after["handoffs"]) - set(before["handoffs"])
+            removed = set(before["handoffs"]) - set(after["handoffs"])
+            action = (
+                Action.HANDOFF_UPDATE
+                if added and removed
+                else Action.HANDOFF_CREATE
+                if added
+                else Action.HANDOFF_DELETE
+            )
+            old = {"handoffs": before["handoffs"], "handoff_names": before["handoff_names"]}
+            new = {"handoffs": after["handoffs"], "handoff_names": after["handoff_names"]}
+        else:
+            action = Action.AGENT_UPDATE
+    if "handoffs" in new or "handoffs" in old:
+        old["handoff_names"] = before["handoff_names"]
+        new["handoff_names"] = after["handoff_names"]
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=agent,
+        object_type="handoff" if action.startswith("handoff.") else "agent",
+        workspace=agent.graph.workspace,
+        before=old,
+        after={**new, **extra},
+    )
+
+
 # --- workspaces and memberships ------------------------------------------------------------
 
 
@@ -151,19 +221,50 @@ def workspace_create(*, actor: User, name: str) -> Workspace:
     _raise_if(validation.name_errors(name))
     workspace = Workspace.objects.create(name=name, created_by=actor)
     Membership.objects.create(workspace=workspace, user=actor, role=Role.ADMIN)
+    audit_record(
+        actor=actor,
+        action=Action.WORKSPACE_CREATE,
+        obj=workspace,
+        workspace=workspace,
+        after={"name": name},
+    )
     return workspace
 
 
 @transaction.atomic
 def workspace_update(*, actor: User, workspace: Workspace, name: str) -> Workspace:
     _raise_if(validation.name_errors(name))
+    before = {"name": Workspace.objects.values_list("name", flat=True).get(pk=workspace.pk)}
     workspace.name = name
     workspace.save(update_fields=["name"])
+    audit_record(
+        actor=actor,
+        action=Action.WORKSPACE_UPDATE,
+        obj=workspace,
+        workspace=workspace,
+        before=before,
+        after={"name": name},
+    )
     return workspace
 
 
 @transaction.atomic
 def workspace_delete(*, actor: User, workspace: Workspace) -> None:
+    before = {
+        "name": workspace.name,
+        "graphs": sorted(Graph.objects.filter(workspace=workspace).values_list("name", flat=True)),
+        "members": sorted(
+            Membership.objects.filter(workspace=workspace).values_list("user__username", flat=True)
+        ),
+    }
+    # Recorded before the delete: the row keeps the workspace's id and name, not a foreign key.
+    audit_record(
+        actor=actor,
+        action=Action.WORKSPACE_DELETE,
+        obj=workspace,
+        workspace=workspace,
+        before=before,
+    )
     workspace.delete()
 
 
@@ -182,7 +283,15 @@ def membership_add(*, actor: User, workspace: Workspace, user: User, role: str) 
     _check_role_value(role)
     if Membership.objects.filter(workspace=workspace, user=user).exists():
         raise DomainValidationError({"user": ["This user is already a member."]})
-    return Membership.objects.create(workspace=workspace, user=user, role=role)
+    membership = Membership.objects.create(workspace=workspace, user=user, role=role)
+    audit_record(
+        actor=actor,
+        action=Action.MEMBERSHIP_ADD,
+        obj=membership,
+        workspace=workspace,
+        after=_membership_state(membership),
+    )
+    return membership
 
 
 @transaction.atomic
@@ -194,8 +303,18 @@ def membership_change(*, actor: User, membership: Membership, role: str) -> Memb
         and _admin_count(membership.workspace) <= 1
     ):
         raise DomainValidationError({"role": ["The workspace must keep at least one admin."]})
+    before = _membership_state(membership)
+    before["role"] = Membership.objects.values_list("role", flat=True).get(pk=membership.pk)
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=Action.MEMBERSHIP_CHANGE,
+        obj=membership,
+        workspace=membership.workspace,
+        before=before,
+        after=_membership_state(membership),
+    )
     return membership
 
 
@@ -203,6 +322,13 @@ def membership_change(*, actor: User, membership: Membership, role: str) -> Memb
 def membership_remove(*, actor: User, membership: Membership) -> None:
     if membership.role == Role.ADMIN and _admin_count(membership.workspace) <= 1:
         raise DomainValidationError({"role": ["The workspace must keep at least one admin."]})
+    audit_record(
+        actor=actor,
+        action=Action.MEMBERSHIP_REMOVE,
+        obj=membership,
+        workspace=membership.workspace,
+        before=_membership_state(membership),
+    )
     membership.delete()
 
 
@@ -214,9 +340,17 @@ def graph_create(*, actor: User, workspace: Workspace, name: str, description: s
     errors = validation.name_errors(name)
     errors.update(validation.agent_config_errors({"description": description}))
     _raise_if(errors)
-    return Graph.objects.create(
+    graph = Graph.objects.create(
         workspace=workspace, name=name, description=description, created_by=actor
     )
+    audit_record(
+        actor=actor,
+        action=Action.GRAPH_CREATE,
+        obj=graph,
+        workspace=workspace,
+        after=_graph_state(graph),
+    )
+    return graph
 
 
 _UNSET: Any = object()
@@ -233,6 +367,7 @@ def graph_update(
     expected_revision: int | None = None,
 ) -> Graph:
     locked = _lock_graph(graph, expected_revision)
+    before = _graph_state(locked)
     errors: dict[str, list[str]] = {}
     if name is not _UNSET:
         errors.update(validation.name_errors(name))
@@ -251,12 +386,33 @@ def graph_update(
     _raise_if(errors)
     locked.save(update_fields=["name", "description", "entry_agent", "updated_at"])
     _bump_revision(locked)
+    old, new = diff(before, _graph_state(locked))
+    if old or new:
+        audit_record(
+            actor=actor,
+            action=Action.GRAPH_UPDATE,
+            obj=locked,
+            workspace=locked.workspace,
+            before=old,
+            after={**new, "revision": locked.revision},
+        )
     return locked
 
 
 @transaction.atomic
 def graph_delete(*, actor: User, graph: Graph, expected_revision: int | None = None) -> None:
-    _lock_graph(graph, expected_revision)
+    locked = _lock_graph(graph, expected_revision)
+    audit_record(
+        actor=actor,
+        action=Action.GRAPH_DELETE,
+        obj=locked,
+        workspace=locked.workspace,
+        before={
+            **_graph_state(locked),
+            "revision": locked.revision,
+            "agents": sorted(Agent.objects.filter(graph=locked).values_list("name", flat=True)),
+        },
+    )
     # Drop the graph → agent reference first so the cascade never trips over it.
     Graph.objects.filter(pk=graph.pk).update(entry_agent=None)
     graph.delete()
@@ -307,6 +463,13 @@ def agent_create(
     _record_version(agent, actor)
     _bump_revision(graph)
     agent.graph = graph
+    audit_record(
+        actor=actor,
+        action=Action.AGENT_CREATE,
+        obj=agent,
+        workspace=graph.workspace,
+        after={**_agent_state(agent), "graph": str(graph.pk)},
+    )
     return agent
 
 
@@ -334,11 +497,14 @@ def _update(
     changes: Mapping[str, Any],
     handoffs: Iterable[Any] | None,
     expected_revision: int | None,
+    audit_action: str | None = None,
+    audit_extra: dict[str, Any] | None = None,
 ) -> Agent:
     """The shared body of the agent-changing services; callers own the transaction."""
     graph = _lock_graph(agent.graph, expected_revision)
     agent = Agent.objects.select_for_update().get(pk=agent.pk)
     agent.graph = graph
+    before = _agent_state(agent)
     updated = _apply_agent_changes(agent, changes)
     if handoffs is not None:
         target_ids = _parse_ids(list(handoffs), "handoffs")
@@ -349,6 +515,9 @@ def _update(
         _replace_edges(agent, target_ids)
     _record_version(agent, actor)
     _bump_revision(graph)
+    _record_agent_change(
+        actor=actor, agent=agent, before=before, action=audit_action, extra=audit_extra or {}
+    )
     return agent
 
 
@@ -395,6 +564,14 @@ def agent_delete(*, actor: User, agent: Agent, expected_revision: int | None = N
     sources = list(
         Agent.objects.filter(outgoing_edges__target=agent).exclude(pk=agent.pk).distinct()
     )
+    audit_record(
+        actor=actor,
+        action=Action.AGENT_DELETE,
+        obj=agent,
+        workspace=graph.workspace,
+        # Agents that handed off to this one lose that handoff with it.
+        before={**_agent_state(agent), "handed_off_from": sorted(s.name for s in sources)},
+    )
     if graph.entry_agent_id == agent.pk:
         Graph.objects.filter(pk=graph.pk).update(entry_agent=None)
     agent.delete()
@@ -414,16 +591,18 @@ def agent_version_restore(
     if version is None:
         raise DomainValidationError({"number": [f"Version {number} does not exist."]})
     snapshot = version.snapshot
-    changes = {k: snapshot[k] for k in validation.AGENT_CONFIG_FIELDS if k in snapshot}
+    config = {k: snapshot[k] for k in validation.AGENT_CONFIG_FIELDS if k in snapshot}
     existing = set(Agent.objects.filter(graph=agent.graph_id).values_list("id", flat=True))
     targets = [t for t in _parse_ids(snapshot.get("handoffs", []), "handoffs") if t in existing]
     targets = [t for t in targets if t != agent.pk]
     return _update(
         actor=actor,
         agent=agent,
-        changes=changes,
+        changes=config,
         handoffs=targets,
         expected_revision=expected_revision,
+        audit_action=Action.AGENT_RESTORE,
+        audit_extra={"restored_version": number},
     )
 
 
@@ -469,4 +648,16 @@ def graph_import(*, actor: User, workspace: Workspace, document: Any) -> Graph:
     if entry is not None:
         graph.entry_agent = by_name[entry]
         graph.save(update_fields=["entry_agent", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=Action.GRAPH_IMPORT,
+        obj=graph,
+        workspace=workspace,
+        after={
+            **_graph_state(graph),
+            "agents": sorted(by_name),
+            "handoffs": sum(len(item.get("handoffs", [])) for item in document["agents"]),
+            "format": document.get("format"),
+        },
+    )
     return graph

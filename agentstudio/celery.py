@@ -13,6 +13,11 @@ app.conf.beat_schedule = {
         "task": "conversations.recover_stale_turns",
         "schedule": float(os.environ.get("TURN_RECOVERY_INTERVAL_S", "30")),
     },
+    # Applies AUDIT_RETENTION_DAYS; does nothing while retention is "forever".
+    "audit-purge-expired": {
+        "task": "audit.purge_expired",
+        "schedule": float(os.environ.get("AUDIT_PURGE_INTERVAL_S", str(24 * 3600))),
+    },
 }
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agentstudio import views
+from audit.api import TokenView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,9 +14,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/tokens/", TokenView.as_view(), name="api-tokens"),
     path("api/", include("agents.api.urls")),
     path("api/", include("conversations.api.urls")),
     path("sandbox/", include("sandbox.urls")),
+    path("", include("audit.urls")),
     path("", include("agents.urls")),
     path("", include("conversations.urls")),
 ]

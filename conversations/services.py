@@ -2,6 +2,8 @@
 
 Status changes are compare-and-set (`filter(status__in=expected).update(...)`), each recorded as a
 `conversation.status` event and a feed notice in the same transaction. Turns are enqueued on commit.
+The human actions here (start, follow-up, cancel, resolve, sync, download) each write one audit row
+in their transaction; the worker's status changes are in the event log, not the audit trail.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from django.utils import timezone
 
 from agents.models import Agent
 from agentstudio.backend import active_backend
+from audit.models import Action, Outcome
+from audit.services import audit_record
 from conversations.errors import ConversationConflict, ConversationError
 from conversations.events import append_events, publish_feed
 from conversations.models import (
     IDLE_STATUSES,
     Conversation,
     Entry,
+    GeneratedFile,
     HandoffExecution,
     PendingAction,
     Status,
@@ -180,6 +185,21 @@ def conversation_start(
                 "error": "",
             },
         )
+        audit_record(
+            actor=actor,
+            action=Action.CONVERSATION_START,
+            obj=conversation,
+            workspace=agent.graph.workspace,
+            after={
+                "graph": str(agent.graph_id),
+                "graph_name": agent.graph.name,
+                "agent": str(agent.pk),
+                "agent_name": agent.name,
+                "inputs": text,
+                "handoff_execution": handoff_execution,
+                "backend": conversation.backend,
+            },
+        )
         _enqueue_turn(turn.pk)
     return conversation
 
@@ -215,6 +235,13 @@ def conversation_send_message(
             conversation, "message", [{"type": "message.input", "role": "user", "content": text}]
         )
         _add_user_message(conversation, turn, text, actor)
+        audit_record(
+            actor=actor,
+            action=Action.CONVERSATION_MESSAGE,
+            obj=conversation,
+            workspace=conversation.graph.workspace,
+            after={"turn": turn.number, "inputs": text},
+        )
         _enqueue_turn(turn.pk)
     return conversation
 
@@ -230,8 +257,20 @@ def _cancel_pending(conversation: Conversation) -> None:
             publish_feed(conversation.graph.workspace_id, "pending.resolved", action.as_data())
 
 
+def _record_cancel(actor, conversation: Conversation, before: str, after: dict) -> None:
+    audit_record(
+        actor=actor,
+        action=Action.CONVERSATION_CANCEL,
+        obj=conversation,
+        workspace=conversation.graph.workspace,
+        before={"status": before},
+        after=after,
+    )
+
+
 def conversation_cancel(*, actor, conversation: Conversation) -> Conversation:
     with transaction.atomic():
+        before = conversation.status
         # Queued or waiting: nothing runs, so cancel now. Running: the worker stops at its next
         # event when it sees the flag, and records the cancellation itself.
         if conversation_set_status(
@@ -244,11 +283,18 @@ def conversation_cancel(*, actor, conversation: Conversation) -> Conversation:
                 state=Turn.State.CANCELLED, finished_at=timezone.now()
             )
             _cancel_pending(conversation)
+            _record_cancel(actor, conversation, before, {"status": Status.CANCELLED})
             return conversation
         if Conversation.objects.filter(pk=conversation.pk, status=Status.RUNNING).update(
             cancel_requested=True
         ):
             conversation.cancel_requested = True
+            _record_cancel(
+                actor,
+                conversation,
+                Status.RUNNING,
+                {"status": Status.RUNNING, "cancel_requested": True},
+            )
             return conversation
     raise ConversationConflict("The conversation has already finished.")
 
@@ -306,6 +352,23 @@ def pending_resolve(
             )
         append_events(conversation.pk, items)
         publish_feed(conversation.graph.workspace_id, "pending.resolved", action.as_data())
+        audit_record(
+            actor=actor,
+            action=Action.PENDING_RESOLVE,
+            obj=action,
+            object_type="pending_action",
+            workspace=conversation.graph.workspace,
+            before={"status": PendingAction.State.PENDING},
+            after={
+                "status": action.status,
+                "conversation": str(conversation.pk),
+                "kind": action.kind,
+                "name": action.name,
+                "tool_call_id": action.tool_call_id,
+                "arguments": action.arguments,
+                **updates,
+            },
+        )
         _continue_if_answered(conversation, action)
     return action
 
@@ -336,3 +399,67 @@ def _continue_if_answered(conversation: Conversation, action: PendingAction) -> 
     ):
         turn = _new_turn(conversation, kind, inputs)
         _enqueue_turn(turn.pk)
+
+
+def graph_sync_requested(*, actor, graph) -> dict[Any, Any]:
+    """A person's "sync to the backend" (the API's POST /graphs/{id}/sync/). The sync talks to
+    the network, so it runs outside any transaction and the audit row follows it: a success row
+    with what the backend now holds, or a row marked failed with the backend's error. (The worker's
+    own sync before each turn is not a human action and is not audited.)"""
+    from conversations import backend
+    from conversations.sync import graph_sync
+
+    try:
+        remotes = graph_sync(graph)
+    except backend.BackendError as exc:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action=Action.GRAPH_SYNC,
+                outcome=Outcome.FAILURE,
+                obj=graph,
+                workspace=graph.workspace,
+                after={"backend": backend.backend_key()},
+                error=str(exc)[:2000],
+            )
+        raise
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=Action.GRAPH_SYNC,
+            obj=graph,
+            workspace=graph.workspace,
+            after={
+                "backend": backend.backend_key(),
+                "agents": [
+                    {"agent": str(agent_id), "remote_id": r.remote_id, "version": r.remote_version}
+                    for agent_id, r in remotes.items()
+                ],
+            },
+        )
+    return remotes
+
+
+def file_download(*, actor, generated: GeneratedFile, inline: bool = False):
+    """Open a generated file for a person who may read it, recording that they did."""
+    handle = generated.file.open("rb")
+    try:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action=Action.FILE_DOWNLOAD,
+                obj=generated,
+                object_type="file",
+                workspace=generated.conversation.graph.workspace,
+                after={
+                    "name": generated.name,
+                    "type": generated.type,
+                    "size": generated.size,
+                    "conversation": str(generated.conversation_id),
+                    "inline": inline,
+                },
+            )
+    except BaseException:
+        handle.close()
+        raise
+    return handle

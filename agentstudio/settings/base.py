@@ -17,6 +17,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Before rest_framework.authtoken: its `drf_create_token` command shadows DRF's (audited).
+    "audit",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -29,6 +31,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -53,6 +56,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agentstudio.context_processors.backend",
+                "audit.context_processors.audit_nav",
             ],
         },
     },
@@ -166,3 +170,10 @@ FUNCTION_TIME_LIMIT_S = env.int("FUNCTION_TIME_LIMIT_S", default=30)
 AGENT_FUNCTION_MODULES = env.list(
     "AGENT_FUNCTION_MODULES", default=["conversations.builtin_functions"]
 )
+
+# Audit trail. Rows older than this many days are deleted by the daily `audit.purge_expired`
+# task; empty or 0 keeps them forever (the default).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0) or None
+AUDIT_PURGE_INTERVAL_S = env.int("AUDIT_PURGE_INTERVAL_S", default=24 * 3600)
+# Take the client address from X-Forwarded-For (first hop) only behind a proxy that sets it.
+AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)

@@ -173,11 +173,10 @@ class GraphSync(APIView):
     @extend_schema(request=None, responses={200: dict})
     def post(self, request, pk):
         from conversations import backend
-        from conversations.sync import graph_sync
 
         graph = graph_get_for_user(request.user, pk, Role.EDITOR)
         try:
-            remotes = graph_sync(graph)
+            remotes = services.graph_sync_requested(actor=request.user, graph=graph)
         except backend.BackendError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_502_BAD_GATEWAY)
         return Response(
@@ -199,9 +198,10 @@ class FileDownload(APIView):
         from django.http import FileResponse
 
         generated = selectors.file_get_for_user(request.user, pk)
+        inline = request.query_params.get("inline") == "1"
         return FileResponse(
-            generated.file.open("rb"),
-            as_attachment=request.query_params.get("inline") != "1",
+            services.file_download(actor=request.user, generated=generated, inline=inline),
+            as_attachment=not inline,
             filename=generated.name,
             content_type=generated.type,
         )

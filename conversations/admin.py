@@ -1,0 +1,313 @@
+"""Everything that ran, read-only (issue #8): conversations and their turns, event log, entries,
+pending actions, generated files, and the agents' remote copies. Nobody adds, edits or deletes
+history here, superusers included; a conversation's page links to its filtered children."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from audit.admin_tools import ReadOnlyModelAdmin, changelist_link, pretty_json
+from conversations.models import (
+    Conversation,
+    Entry,
+    Event,
+    GeneratedFile,
+    PendingAction,
+    RemoteAgent,
+    Turn,
+)
+
+WORKSPACE = ("graph__workspace", admin.RelatedOnlyFieldListFilter)
+CONV_WORKSPACE = ("conversation__graph__workspace", admin.RelatedOnlyFieldListFilter)
+CONV_GRAPH = ("conversation__graph", admin.RelatedOnlyFieldListFilter)
+
+
+def _conversation_link(obj) -> str:
+    url = reverse("admin:conversations_conversation_change", args=[obj.conversation_id])
+    return format_html('<a href="{}">{}</a>', url, obj.conversation)
+
+
+@admin.register(Conversation)
+class ConversationAdmin(ReadOnlyModelAdmin):
+    list_display = [
+        "title",
+        "status",
+        "graph",
+        "workspace",
+        "entry_agent",
+        "active_agent",
+        "handoff_execution",
+        "started_by",
+        "total_tokens",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        WORKSPACE,
+        ("graph", admin.RelatedOnlyFieldListFilter),
+        ("entry_agent", admin.RelatedOnlyFieldListFilter),
+        ("started_by", admin.RelatedOnlyFieldListFilter),
+        "handoff_execution",
+        "backend",
+        "created_at",
+    ]
+    search_fields = ["title", "remote_id", "error", "started_by__username", "graph__name"]
+    uuid_search_fields = ("id",)
+    list_select_related = ["graph", "graph__workspace", "entry_agent", "active_agent", "started_by"]
+    date_hierarchy = "created_at"
+    fields = [
+        "id",
+        "title",
+        "workspace",
+        "graph",
+        "entry_agent",
+        "active_agent",
+        "status",
+        "handoff_execution",
+        "backend",
+        "remote_id",
+        "started_by",
+        "related",
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+        "error",
+        "cancel_requested",
+        "last_seq",
+        "metadata_pretty",
+        "created_at",
+        "updated_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(ordering="graph__workspace__name")
+    def workspace(self, obj):
+        return obj.graph.workspace
+
+    @admin.display(description="metadata")
+    def metadata_pretty(self, obj):
+        return pretty_json(obj.metadata)
+
+    @admin.display(description="history")
+    def related(self, obj):
+        pk = str(obj.pk)
+        links = [
+            changelist_link(Event, f"events ({obj.events.count()})", conversation__id__exact=pk),
+            changelist_link(Entry, f"entries ({obj.entries.count()})", conversation__id__exact=pk),
+            changelist_link(
+                PendingAction,
+                f"pending actions ({obj.pending_actions.count()})",
+                conversation__id__exact=pk,
+            ),
+            changelist_link(
+                GeneratedFile, f"files ({obj.files.count()})", conversation__id__exact=pk
+            ),
+            changelist_link(Turn, f"turns ({obj.turns.count()})", conversation__id__exact=pk),
+        ]
+        return format_html_join(" · ", "{}", ((link,) for link in links))
+
+
+@admin.register(Turn)
+class TurnAdmin(ReadOnlyModelAdmin):
+    list_display = ["conversation", "number", "kind", "state", "attempts", "created_at"]
+    list_filter = ["state", "kind", CONV_WORKSPACE, "created_at"]
+    uuid_search_fields = ("id", "conversation__id")
+    list_select_related = ["conversation"]
+    fields = [
+        "conversation_link",
+        "number",
+        "kind",
+        "state",
+        "attempts",
+        "start_seq",
+        "heartbeat_at",
+        "inputs_pretty",
+        "created_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="conversation")
+    def conversation_link(self, obj):
+        return _conversation_link(obj)
+
+    @admin.display(description="inputs")
+    def inputs_pretty(self, obj):
+        return pretty_json(obj.inputs)
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyModelAdmin):
+    list_display = ["conversation", "seq", "type", "created_at"]
+    list_filter = ["type", CONV_WORKSPACE, CONV_GRAPH, "created_at"]
+    search_fields = ["type"]
+    uuid_search_fields = ("conversation__id",)
+    list_select_related = ["conversation"]
+    fields = ["conversation_link", "seq", "type", "data_pretty", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description="conversation")
+    def conversation_link(self, obj):
+        return _conversation_link(obj)
+
+    @admin.display(description="data")
+    def data_pretty(self, obj):
+        return pretty_json(obj.data)
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyModelAdmin):
+    list_display = ["conversation", "position", "type", "agent", "role", "created_by", "created_at"]
+    list_filter = [
+        "type",
+        CONV_WORKSPACE,
+        CONV_GRAPH,
+        ("agent", admin.RelatedOnlyFieldListFilter),
+        ("created_by", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    ]
+    search_fields = ["text", "remote_id"]
+    uuid_search_fields = ("id", "conversation__id")
+    list_select_related = ["conversation", "agent", "created_by"]
+    fields = [
+        "conversation_link",
+        "turn",
+        "position",
+        "type",
+        "agent",
+        "role",
+        "text",
+        "remote_id",
+        "data_pretty",
+        "created_by",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="conversation")
+    def conversation_link(self, obj):
+        return _conversation_link(obj)
+
+    @admin.display(description="data")
+    def data_pretty(self, obj):
+        return pretty_json(obj.data)
+
+
+@admin.register(PendingAction)
+class PendingActionAdmin(ReadOnlyModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "status",
+        "conversation",
+        "agent",
+        "resolved_by",
+        "resolved_at",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        "kind",
+        CONV_WORKSPACE,
+        CONV_GRAPH,
+        ("agent", admin.RelatedOnlyFieldListFilter),
+        ("resolved_by", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    ]
+    search_fields = ["name", "tool_call_id", "result", "resolved_by__username"]
+    uuid_search_fields = ("id", "conversation__id")
+    list_select_related = ["conversation", "agent", "resolved_by"]
+    fields = [
+        "conversation_link",
+        "turn",
+        "kind",
+        "name",
+        "agent",
+        "target_agent",
+        "tool_call_id",
+        "arguments_pretty",
+        "status",
+        "result",
+        "decision",
+        "resolved_by",
+        "resolved_at",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="conversation")
+    def conversation_link(self, obj):
+        return _conversation_link(obj)
+
+    @admin.display(description="arguments")
+    def arguments_pretty(self, obj):
+        return pretty_json(obj.arguments)
+
+
+@admin.register(GeneratedFile)
+class GeneratedFileAdmin(ReadOnlyModelAdmin):
+    list_display = ["name", "type", "size", "conversation", "agent", "created_at"]
+    list_filter = [
+        "type",
+        CONV_WORKSPACE,
+        CONV_GRAPH,
+        ("agent", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    ]
+    search_fields = ["name", "remote_id"]
+    uuid_search_fields = ("id", "conversation__id")
+    list_select_related = ["conversation", "agent"]
+    # The stored path is not a link: files are served only by the permission-checked API view
+    # (which audits the download).
+    fields = [
+        "conversation_link",
+        "entry",
+        "agent",
+        "name",
+        "type",
+        "size",
+        "remote_id",
+        "download",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="conversation")
+    def conversation_link(self, obj):
+        return _conversation_link(obj)
+
+    @admin.display(description="download")
+    def download(self, obj):
+        url = reverse("file-download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.name)
+
+
+@admin.register(RemoteAgent)
+class RemoteAgentAdmin(ReadOnlyModelAdmin):
+    list_display = ["agent", "graph", "backend", "remote_id", "remote_version", "synced_at"]
+    list_filter = [
+        "backend",
+        ("agent__graph__workspace", admin.RelatedOnlyFieldListFilter),
+        ("agent__graph", admin.RelatedOnlyFieldListFilter),
+        "synced_at",
+    ]
+    search_fields = ["remote_id", "agent__name"]
+    uuid_search_fields = ("agent__id",)
+    list_select_related = ["agent", "agent__graph"]
+    fields = [
+        "agent",
+        "backend",
+        "remote_id",
+        "remote_version",
+        "config_hash",
+        "handoffs_hash",
+        "synced_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(ordering="agent__graph__name")
+    def graph(self, obj):
+        return obj.agent.graph
