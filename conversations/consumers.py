@@ -7,9 +7,11 @@ in order, filling any gap from the log.
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -19,16 +21,22 @@ from conversations.events import conversation_group, workspace_group
 
 FORBIDDEN = 4403
 REPLAY_BATCH = 500
+POLL_S = 2.0
+# Read-only queries, so they need not queue on Channels' single thread-sensitive thread: a
+# hundred sockets connecting at once replay in parallel.
+db = partial(DatabaseSyncToAsync, thread_sensitive=False)
 
 
 class ConversationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         self.group = None
+        self.poller: asyncio.Task | None = None
+        self.sending = asyncio.Lock()
         try:
             query = parse_qs(self.scope.get("query_string", b"").decode())
             self.last_seq = max(0, int((query.get("after") or ["0"])[0]))
-            self.conversation = await database_sync_to_async(selectors.conversation_get_for_user)(
+            self.conversation = await db(selectors.conversation_get_for_user)(
                 user, self.scope["url_route"]["kwargs"]["pk"]
             )
         except (Http404, PermissionDenied, ValueError):
@@ -41,41 +49,57 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         # and de-duplicated by seq after the replay.
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self._replay_until(None)
+        async with self.sending:
+            await self._replay_until(None)
+        self.poller = asyncio.create_task(self._poll())
 
     async def disconnect(self, code):
+        if self.poller is not None:
+            self.poller.cancel()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    @database_sync_to_async
-    def _events_after(self, after: int, limit: int) -> list[dict]:
-        return [e.as_message() for e in selectors.events_after(self.conversation, after, limit)]
+    async def _poll(self) -> None:
+        """The channel layer is fire-and-forget: a lost last message would leave this socket
+        waiting forever, so now and then look in the log for anything newer than we sent."""
+        while True:
+            await asyncio.sleep(POLL_S)
+            async with self.sending:
+                await self._replay_until(None)
+
+    async def _events_after(self, after: int, limit: int) -> list[dict]:
+        def read() -> list[dict]:
+            events = selectors.events_after(self.conversation, after, limit)
+            return [event.as_message() for event in events]
+
+        return await db(read)()
+
+    async def _deliver(self, messages: list[dict]) -> None:
+        for message in messages:
+            if message["seq"] <= self.last_seq:
+                continue  # already sent, by the replay or an earlier message
+            await self.send_json(message)
+            self.last_seq = message["seq"]
 
     async def _replay_until(self, upto: int | None) -> None:
-        """Send logged events after last_seq (up to `upto`, or all)."""
+        """Send logged events after last_seq (up to `upto`, or all). Holds `sending`."""
         while upto is None or self.last_seq < upto:
             batch = await self._events_after(self.last_seq, REPLAY_BATCH)
+            if upto is not None:
+                batch = [message for message in batch if message["seq"] <= upto]
             if not batch:
                 return
-            for message in batch:
-                if upto is not None and message["seq"] > upto:
-                    return
-                await self.send_json(message)
-                self.last_seq = message["seq"]
+            await self._deliver(batch)
             if len(batch) < REPLAY_BATCH:
                 return
 
     async def conversation_events(self, event):
-        for message in event["events"]:
-            seq = message["seq"]
-            if seq <= self.last_seq:
-                continue  # already sent, by the replay or an earlier message
-            if seq > self.last_seq + 1:
-                await self._replay_until(seq - 1)  # committed before this one: fill the gap
-                if seq <= self.last_seq:
-                    continue
-            await self.send_json(message)
-            self.last_seq = seq
+        async with self.sending:
+            for message in event["events"]:
+                if message["seq"] > self.last_seq + 1:
+                    # Committed before this one, its message not here (yet): fill from the log.
+                    await self._replay_until(message["seq"] - 1)
+                await self._deliver([message])
 
     async def receive_json(self, content, **kwargs):
         # The socket is read-only; commands go through the REST API (and its services).
@@ -92,7 +116,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=FORBIDDEN)
             return
-        workspace_ids = await database_sync_to_async(selectors.user_can_see_workspace_ids)(user)
+        workspace_ids = await db(selectors.user_can_see_workspace_ids)(user)
         for workspace_id in workspace_ids:
             group = workspace_group(workspace_id)
             await self.channel_layer.group_add(group, self.channel_name)

@@ -176,7 +176,10 @@ async def watch_one(base: str, ws_base: str, token: str, agent: str, delay_ms: i
     received: list[tuple[dict, float]] = []
     url = f"{ws_base}/ws/conversations/{created['id']}/?after=0"
     headers = {"Authorization": f"Token {token}"}
-    async with websockets.connect(url, additional_headers=headers, max_size=None) as ws:
+    async with (
+        websockets.connect(url, additional_headers=headers, max_size=None) as ws,
+        asyncio.timeout(300),
+    ):
         while True:
             message = json.loads(await ws.recv())
             received.append((message, time.time()))

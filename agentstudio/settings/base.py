@@ -94,14 +94,15 @@ WHITENOISE_USE_FINDERS = True  # serve straight from static/ without a collectst
 
 REDIS_URL = redis_url()
 
+# Redis pub/sub delivers each message with one push instead of the list layer's several round
+# trips per message; it keeps nothing for absent clients, which is fine here: every socket fills
+# gaps from the event log, the source of truth.
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             "hosts": [REDIS_URL],
             "prefix": env.str("CHANNEL_LAYER_PREFIX", default="asgi"),
-            "capacity": 2000,
-            "expiry": 60,
         },
     }
 }

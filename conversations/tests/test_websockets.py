@@ -108,3 +108,33 @@ def test_feed_announces_answers_to_members_only(asgi_server, team, started, toke
     assert message["type"] == "pending.resolved"
     assert message["data"]["id"] == str(action.pk) and message["data"]["result"] == "2.5%"
     assert asyncio.run(_close_code(f"{asgi_server.ws_url}/ws/feed/")) == 4403
+
+
+async def _receive_after_unpublished_write(url, token, write):
+    async with websockets.connect(url, **_auth(token)) as ws:
+        first = [json.loads(await asyncio.wait_for(ws.recv(), 5)) for _ in range(2)]
+        await asyncio.to_thread(write)
+        late = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        return first, late
+
+
+def test_an_event_whose_publish_was_lost_still_arrives(asgi_server, team, started, token_for):
+    from conversations.models import Event
+
+    _, members = team
+
+    def write_without_publishing():
+        Event.objects.create(
+            conversation=started, seq=3, type="conversation.status", data={"status": "running"}
+        )
+        Conversation.objects.filter(pk=started.pk).update(last_seq=3)
+
+    first, late = asyncio.run(
+        _receive_after_unpublished_write(
+            f"{asgi_server.ws_url}/ws/conversations/{started.pk}/",
+            token_for(members["viewer"]),
+            write_without_publishing,
+        )
+    )
+    assert [m["seq"] for m in first] == [1, 2]
+    assert late["seq"] == 3 and late["data"] == {"status": "running"}
