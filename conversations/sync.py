@@ -75,14 +75,41 @@ def _graph_lock(graph: Graph) -> Iterator[None]:
 
 def graph_sync(graph: Graph) -> dict[Any, RemoteAgent]:
     """Bring the backend up to date with the graph; returns {agent id: RemoteAgent}."""
+    # Every turn calls this: when nothing changed, answer from the database without the lock.
+    state = _load(graph)
+    if _up_to_date(*state):
+        return state[1]
     with _graph_lock(graph):
-        return _graph_sync(graph)
+        return _graph_sync(*_load(graph))
 
 
-def _graph_sync(graph: Graph) -> dict[Any, RemoteAgent]:
+def _load(graph: Graph) -> tuple[list[Agent], dict[Any, RemoteAgent], dict[Any, list[Any]], str]:
     key = backend.backend_key()
     agents = list(Agent.objects.filter(graph=graph).order_by("name"))
     remotes = {r.agent_id: r for r in RemoteAgent.objects.filter(agent__graph=graph, backend=key)}
+    targets: dict[Any, list[Any]] = {agent.pk: [] for agent in agents}
+    edges = HandoffEdge.objects.filter(source__graph=graph).order_by("target__name")
+    for source_id, target_id in edges.values_list("source_id", "target_id"):
+        targets[source_id].append(target_id)
+    return agents, remotes, targets, key
+
+
+def _up_to_date(agents, remotes, targets, key) -> bool:
+    for agent in agents:
+        remote = remotes.get(agent.pk)
+        if remote is None or remote.config_hash != _hash(agent_config(agent)):
+            return False
+        if any(target not in remotes for target in targets[agent.pk]):
+            return False
+        handoffs = [remotes[target].remote_id for target in targets[agent.pk]]
+        if remote.handoffs_hash != _hash(handoffs):
+            return False
+    return True
+
+
+def _graph_sync(
+    agents: list[Agent], remotes: dict[Any, RemoteAgent], targets: dict[Any, list[Any]], key: str
+) -> dict[Any, RemoteAgent]:
     for agent in agents:
         config = agent_config(agent)
         digest = _hash(config)
@@ -106,10 +133,6 @@ def _graph_sync(graph: Graph) -> dict[Any, RemoteAgent]:
             agent, key, remote, config_hash=digest, remote_version=data.get("version") or 0
         )
 
-    targets: dict[Any, list[Any]] = {agent.pk: [] for agent in agents}
-    edges = HandoffEdge.objects.filter(source__graph=graph).order_by("target__name")
-    for source_id, target_id in edges.values_list("source_id", "target_id"):
-        targets[source_id].append(target_id)
     for agent in agents:
         handoffs = [remotes[target].remote_id for target in targets[agent.pk]]
         digest = _hash(handoffs)
