@@ -6,6 +6,7 @@ The network is only ever touched outside transactions; every write is a short tr
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import queue
@@ -23,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Agent
-from conversations import backend, functions
+from conversations import backend, flusher, functions
 from conversations.events import append_events, publish_feed
 from conversations.models import (
     OWN_EVENT_TYPES,
@@ -196,58 +197,71 @@ class TurnRecorder:
 
     # -- writing ------------------------------------------------------------------------------
     def flush(self, *, final: bool = False) -> None:
-        """Write buffered events (and, at most every ENTRY_WRITE_S, the entries) in one
-        short transaction. Events are the source of truth; entries may lag a moment."""
+        """Hand buffered events (and, at most every ENTRY_WRITE_S, entry snapshots) to the
+        process's group-commit writer. `final` waits until everything is written."""
         now = time.monotonic()
         beat = now - self.last_heartbeat >= HEARTBEAT_S
         pending = self.dirty or self.remote_id_changed or self.agent_changed
         write_entries = pending and (final or now - self.last_entry_write >= ENTRY_WRITE_S)
-        if not self.buffer and not beat and not write_entries:
+        if not self.buffer and not beat and not write_entries and not final:
             return
-        with transaction.atomic():
-            if self.buffer:
-                appended = append_events(self.conversation.pk, self.buffer)
-                self.cancelled = self.cancelled or appended.cancel_requested
-            if write_entries:
-                self._write_entries()
-                self.last_entry_write = now
-            if beat:
-                Turn.objects.filter(pk=self.turn.pk).update(heartbeat_at=timezone.now())
-                self.last_heartbeat = now
-                if not self.buffer:
-                    self.cancelled = (
-                        self.cancelled
-                        or Conversation.objects.filter(
-                            pk=self.conversation.pk, cancel_requested=True
-                        ).exists()
-                    )
+        fields: dict[str, Any] = {}
+        snapshots: list[Entry] = []
+        if write_entries:
+            snapshots = [_snapshot(self.entries[r]) for r in self.dirty]
+            if self.remote_id_changed:
+                fields["remote_id"] = self.conversation.remote_id
+            if self.agent_changed:
+                fields["active_agent_id"] = self.conversation.active_agent_id
+            self.dirty = set()
+            self.remote_id_changed = self.agent_changed = False
+            self.last_entry_write = now
+        if beat:
+            self.last_heartbeat = now
+        batch = flusher.submit(
+            flusher.Batch(
+                conversation_id=self.conversation.pk,
+                events=self.buffer,
+                entries=snapshots,
+                conversation_fields=fields,
+                heartbeat_turn=self.turn.pk if beat else None,
+            ),
+            wait=final,
+        )
         self.buffer = []
+        # The flag comes back with the batch; the previous one's is good enough mid-stream.
+        self.cancelled = self.cancelled or self._last_batch_cancelled()
+        self._last_batch = batch
+        if final and not self.cancelled:
+            self.cancelled = Conversation.objects.filter(
+                pk=self.conversation.pk, cancel_requested=True
+            ).exists()
 
-    def _write_entries(self) -> None:
-        entries = [self.entries[r] for r in self.dirty]
-        new = [e for e in entries if e._state.adding]
-        changed = [e for e in entries if not e._state.adding]
-        if new:
-            Entry.objects.bulk_create(new)
-            for entry in new:
-                entry._state.adding = False
-        if changed:
-            Entry.objects.bulk_update(changed, ["text", "data", "agent"])
-        updates: dict[str, Any] = {}
-        if self.remote_id_changed:
-            updates["remote_id"] = self.conversation.remote_id
-        if self.agent_changed:
-            updates["active_agent"] = self.conversation.active_agent
-        if updates:
-            Conversation.objects.filter(pk=self.conversation.pk).update(**updates)
-        self.dirty = set()
-        self.remote_id_changed = self.agent_changed = False
+    def _last_batch_cancelled(self) -> bool:
+        batch = getattr(self, "_last_batch", None)
+        return bool(batch is not None and batch.cancel_requested)
 
     def output_entries(self) -> list[Entry]:
         return [self.entries[r] for r in self.order if self.entries[r].type in OUTPUT_TYPES]
 
 
 # -- the turn ---------------------------------------------------------------------------------
+def _snapshot(entry: Entry) -> Entry:
+    """A copy the writer thread can save while this thread keeps changing the original."""
+    return Entry(
+        id=entry.pk,
+        conversation_id=entry.conversation_id,
+        turn_id=entry.turn_id,
+        position=entry.position,
+        type=entry.type,
+        remote_id=entry.remote_id,
+        agent_id=entry.agent_id,
+        role=entry.role,
+        text=entry.text,
+        data=copy.deepcopy(entry.data),
+    )
+
+
 def _claim(turn_id: UUID | str) -> Turn | None:
     claimed = Turn.objects.filter(pk=turn_id, state=Turn.State.QUEUED).update(
         state=Turn.State.RUNNING, attempts=F("attempts") + 1, heartbeat_at=timezone.now()
