@@ -24,7 +24,7 @@ from conversations.events import CONVERSATION_EVENT, _allocate, conversation_gro
 from conversations.models import Conversation, Entry, Event, Turn
 
 logger = logging.getLogger(__name__)
-COLLECT_S = 0.01  # after the first batch, wait this long for others to join the commit
+COLLECT_S = 0.005  # after the first batch, wait this long for others to join the commit
 MAX_BATCHES = 2000
 ENTRY_FIELDS = ["text", "data", "agent"]
 

@@ -42,7 +42,7 @@ from conversations.sync import graph_sync, local_agents_by_remote_id
 logger = logging.getLogger(__name__)
 
 # Events are written in small batches: at most this long after the first one of a batch.
-FLUSH_WINDOW_S = 0.02
+FLUSH_WINDOW_S = 0.01
 FLUSH_MAX_EVENTS = 64
 # Entries (a materialised view of the events) are rewritten at most this often mid-turn.
 ENTRY_WRITE_S = 0.25
