@@ -12,7 +12,7 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -39,7 +39,6 @@ class Batch:
     done: threading.Event | None = None
     error: BaseException | None = None
     cancel_requested: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 _queue: queue.SimpleQueue[Batch] = queue.SimpleQueue()

@@ -44,7 +44,7 @@ def _enqueue_turn(turn_id: UUID) -> None:
     transaction.on_commit(lambda: run_turn.delay(str(turn_id)))
 
 
-def status_data(conversation: Conversation, status: str, error: str = "") -> dict[str, Any]:
+def status_data(status: str, error: str = "") -> dict[str, Any]:
     data: dict[str, Any] = {"status": status}
     if error:
         data["error"] = error
@@ -76,9 +76,7 @@ def conversation_set_status(
             return False
         for key, value in updates.items():
             setattr(conversation, key, value)
-        append_events(
-            conversation.pk, [("conversation.status", status_data(conversation, status, error))]
-        )
+        append_events(conversation.pk, [("conversation.status", status_data(status, error))])
         publish_feed(
             conversation.graph.workspace_id,
             "conversation.status",

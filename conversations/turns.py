@@ -77,6 +77,7 @@ class TurnRecorder:
     agent_changed: bool = False
     last_heartbeat: float = 0.0
     last_entry_write: float = 0.0
+    last_batch: flusher.Batch | None = None
     next_position: int = 0
 
     def __post_init__(self) -> None:
@@ -229,17 +230,13 @@ class TurnRecorder:
             wait=final,
         )
         self.buffer = []
-        # The flag comes back with the batch; the previous one's is good enough mid-stream.
-        self.cancelled = self.cancelled or self._last_batch_cancelled()
-        self._last_batch = batch
+        # The flag comes back with a written batch; the previous one's is good enough mid-stream.
+        previous, self.last_batch = self.last_batch, batch
+        self.cancelled = self.cancelled or bool(previous and previous.cancel_requested)
         if final and not self.cancelled:
             self.cancelled = Conversation.objects.filter(
                 pk=self.conversation.pk, cancel_requested=True
             ).exists()
-
-    def _last_batch_cancelled(self) -> bool:
-        batch = getattr(self, "_last_batch", None)
-        return bool(batch is not None and batch.cancel_requested)
 
     def output_entries(self) -> list[Entry]:
         return [self.entries[r] for r in self.order if self.entries[r].type in OUTPUT_TYPES]
