@@ -87,7 +87,8 @@ def _write(batches: list[Batch]) -> None:
         events: list[Event] = []
         entries: dict[UUID, Entry] = {}
         heartbeats: set[UUID] = set()
-        for conversation_id, group in by_conversation.items():
+        # Row locks always in the same order, so two writers never wait on each other in a cycle.
+        for conversation_id, group in sorted(by_conversation.items(), key=lambda kv: str(kv[0])):
             items = [item for batch in group for item in batch.events]
             cancel = False
             if items:

@@ -26,17 +26,22 @@ _thread_lock = threading.Lock()
 
 def _drain() -> dict[str, list[dict]]:
     by_group: dict[str, list[dict]] = defaultdict(list)
-    group, message = _queue.get()
-    for _ in range(MAX_DRAIN):
+    taken = 0
+    item: tuple[str, dict] | None = _queue.get()
+    while item is not None:
+        group, message = item
         pending = by_group[group]
         if pending and message["type"] == MERGEABLE and pending[-1]["type"] == MERGEABLE:
             pending[-1] = {"type": MERGEABLE, "events": pending[-1]["events"] + message["events"]}
         else:
             pending.append(message)
-        try:
-            group, message = _queue.get_nowait()
-        except queue.Empty:
+        taken += 1
+        if taken >= MAX_DRAIN:
             break
+        try:
+            item = _queue.get_nowait()
+        except queue.Empty:
+            item = None
     return by_group
 
 

@@ -393,7 +393,10 @@ def _continue_if_answered(conversation: Conversation, action: PendingAction) -> 
         ]
         kind = "results"
     if conversation_set_status(
-        conversation=conversation, expected=(Status.AWAITING_INPUT,), status=Status.QUEUED
+        conversation=conversation,
+        expected=(Status.AWAITING_INPUT,),
+        status=Status.QUEUED,
+        cancel_requested=False,
     ):
         turn = _new_turn(conversation, kind, inputs)
         _enqueue_turn(turn.pk)

@@ -6,19 +6,22 @@ The network is only ever touched outside transactions; every write is a short tr
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
 import queue
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +49,7 @@ FLUSH_WINDOW_S = 0.01
 FLUSH_MAX_EVENTS = 64
 # Entries (a materialised view of the events) are rewritten at most this often mid-turn.
 ENTRY_WRITE_S = 0.25
-HEARTBEAT_S = 2.0
+HEARTBEAT_S = settings.TURN_HEARTBEAT_S
 DROPPED_STREAM = (
     "The backend's stream ended before the turn was complete (the connection dropped). "
     "Send a message to try again."
@@ -233,7 +236,10 @@ class TurnRecorder:
         # The flag comes back with a written batch; the previous one's is good enough mid-stream.
         previous, self.last_batch = self.last_batch, batch
         self.cancelled = self.cancelled or bool(previous and previous.cancel_requested)
-        if final and not self.cancelled:
+        if previous is not None and previous.error is not None:
+            raise previous.error  # the log must not go on with a hole in it
+        if (final or (beat and not batch.events)) and not self.cancelled:
+            # No events, no flag from the writer: ask, so Cancel works on a quiet stream too.
             self.cancelled = Conversation.objects.filter(
                 pk=self.conversation.pk, cancel_requested=True
             ).exists()
@@ -285,16 +291,27 @@ def _stream_into(recorder: TurnRecorder, stream_events) -> None:
     stop = threading.Event()
     END = object()
 
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                inbox.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False  # the turn is over: drop it and let the stream close
+
     def read() -> None:
         try:
             for event in stream_events:
-                inbox.put(event)
-                if stop.is_set():
+                if not hand_over(event):
                     break
         except Exception as exc:  # handed to the main loop, which decides
-            inbox.put(exc)
+            hand_over(exc)
         finally:
-            inbox.put(END)
+            try:
+                stream_events.close()  # closes the HTTP stream, even when we left early
+            finally:
+                hand_over(END)
 
     reader = threading.Thread(target=read, name=f"turn-{recorder.turn.pk}", daemon=True)
     reader.start()
@@ -338,10 +355,50 @@ def turn_execute(turn_id: UUID | str) -> str | None:
             conversation=conversation, expected=(Status.QUEUED,), status=Status.RUNNING
         )
     if conversation.status != Status.RUNNING or conversation.cancel_requested:
-        Turn.objects.filter(pk=turn.pk).update(
-            state=Turn.State.CANCELLED, finished_at=timezone.now()
-        )
+        with transaction.atomic():
+            Turn.objects.filter(pk=turn.pk).update(
+                state=Turn.State.CANCELLED, finished_at=timezone.now()
+            )
+            # Cancelled between turns (e.g. while a registered function ran): end it here.
+            conversation_set_status(
+                conversation=conversation,
+                expected=(Status.RUNNING, Status.QUEUED),
+                status=Status.CANCELLED,
+            )
+            _cancel_pending(conversation)
         return None
+    with _heartbeat(turn.pk):
+        return _execute(conversation, turn)
+
+
+@contextlib.contextmanager
+def _heartbeat(turn_id: UUID) -> Iterator[None]:
+    """Beat for the turn's whole life, not only while events flow: waiting on the sync lock,
+    retries or a slow function must not look like a dead worker to the recovery job."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT_S):
+                try:
+                    Turn.objects.filter(pk=turn_id, state=Turn.State.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # a missed beat is retried; the turn itself goes on
+                    logger.warning("heartbeat of turn %s failed", turn_id, exc_info=True)
+                    connection.close()
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{turn_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+
+
+def _execute(conversation: Conversation, turn: Turn) -> str | None:
     recorder: TurnRecorder | None = None
     try:
         remotes = graph_sync(conversation.graph)
@@ -678,9 +735,10 @@ def _synthesize(
 def turn_recover(turn_id: UUID | str, stale_after_s: float) -> str:
     """Reconcile a turn whose worker died from the backend's history. Returns what was done."""
     cutoff = timezone.now() - timedelta(seconds=stale_after_s)
+    claimed_at = timezone.now()
     claimed = Turn.objects.filter(
         pk=turn_id, state=Turn.State.RUNNING, heartbeat_at__lt=cutoff
-    ).update(heartbeat_at=timezone.now())
+    ).update(heartbeat_at=claimed_at)
     if not claimed:
         return "not stale"
     turn = Turn.objects.select_related(
@@ -705,11 +763,15 @@ def turn_recover(turn_id: UUID | str, stale_after_s: float) -> str:
     after = history[last_known + 1 :]
     received = bool(after)
     if not received:
-        # The backend never saw this turn's input: send it (once) now.
+        # The backend never saw this turn's input: send it (once) now, unless the turn's
+        # worker turned out to be alive after all (it beat since we claimed it).
         with transaction.atomic():
-            Turn.objects.filter(pk=turn.pk).update(state=Turn.State.QUEUED)
-            _enqueue_turn(turn.pk)
-        return "requeued"
+            requeued = Turn.objects.filter(
+                pk=turn.pk, state=Turn.State.RUNNING, heartbeat_at=claimed_at
+            ).update(state=Turn.State.QUEUED)
+            if requeued:
+                _enqueue_turn(turn.pk)
+        return "requeued" if requeued else "alive"
     if remote_id != conversation.remote_id:
         Conversation.objects.filter(pk=conversation.pk).update(remote_id=remote_id)
         conversation.remote_id = remote_id

@@ -162,10 +162,9 @@ MISTRAL_RETRY_MAX_INTERVAL_MS = env.int("MISTRAL_RETRY_MAX_INTERVAL_MS", default
 MISTRAL_RETRY_MAX_ELAPSED_MS = env.int("MISTRAL_RETRY_MAX_ELAPSED_MS", default=60_000)
 
 # Conversation engine.
-TURN_HEARTBEAT_S = env.int("TURN_HEARTBEAT_S", default=5)
+TURN_HEARTBEAT_S = env.int("TURN_HEARTBEAT_S", default=2)
 # A running turn whose heartbeat is older than this is presumed dead and recovered.
 TURN_STALE_AFTER_S = env.int("TURN_STALE_AFTER_S", default=60)
-TURN_RECOVERY_INTERVAL_S = env.int("TURN_RECOVERY_INTERVAL_S", default=30)
 FUNCTION_TIME_LIMIT_S = env.int("FUNCTION_TIME_LIMIT_S", default=30)
 # Modules whose @agent_function functions the worker answers by itself.
 AGENT_FUNCTION_MODULES = env.list(

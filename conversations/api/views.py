@@ -190,6 +190,9 @@ class GraphSync(APIView):
         )
 
 
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
 class FileDownload(APIView):
     """Generated files are never public: membership of the conversation's workspace is checked."""
 
@@ -198,10 +201,14 @@ class FileDownload(APIView):
         from django.http import FileResponse
 
         generated = selectors.file_get_for_user(request.user, pk)
-        inline = request.query_params.get("inline") == "1"
-        return FileResponse(
+        # Model-made files are untrusted: only raster images may be shown in the page; anything
+        # else (HTML, SVG…) would run on our origin, so it is always a download.
+        inline = request.query_params.get("inline") == "1" and generated.type in INLINE_TYPES
+        response = FileResponse(
             services.file_download(actor=request.user, generated=generated, inline=inline),
             as_attachment=not inline,
             filename=generated.name,
-            content_type=generated.type,
+            content_type=generated.type if inline else "application/octet-stream",
         )
+        response["Content-Security-Policy"] = "sandbox"
+        return response

@@ -198,3 +198,28 @@ def test_files_are_members_only(team, conversation, api_client, settings, tmp_pa
             assert b"".join(download.streaming_content) == b"\x89PNG"
     api_client.force_authenticate(None)
     assert api_client.get(f"/api/files/{generated.pk}/download/").status_code in {401, 403}
+
+
+def test_only_raster_images_are_served_inline(team, conversation, api_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    _, members = team
+    client = _client(api_client, members["viewer"])
+    for name, mime, inline in [
+        ("plot.png", "image/png", True),
+        ("x.html", "text/html", False),
+        ("x.svg", "image/svg+xml", False),
+    ]:
+        generated = GeneratedFile(
+            conversation=conversation, remote_id=name, name=name, type=mime, size=3
+        )
+        generated.file.save(name, ContentFile(b"abc"), save=False)
+        generated.save()
+        response = client.get(f"/api/files/{generated.pk}/download/?inline=1")
+        assert response.status_code == 200
+        assert response["Content-Security-Policy"] == "sandbox"
+        if inline:
+            assert response["Content-Type"] == mime
+            assert "attachment" not in response.get("Content-Disposition", "")
+        else:
+            assert response["Content-Type"] == "application/octet-stream"
+            assert response["Content-Disposition"].startswith("attachment")

@@ -22,3 +22,15 @@ def test_drain_merges_consecutive_event_batches_per_group_in_order():
         "conversation.b": [batch(1)],
         "workspace.w": [feed],
     }
+
+
+def test_a_full_drain_loses_nothing(monkeypatch):
+    monkeypatch.setattr(publisher, "MAX_DRAIN", 10)
+    for i in range(25):
+        publisher._queue.put((f"workspace.{i}", {"type": "feed.event", "n": i}))
+    seen = []
+    while len(seen) < 25:
+        for messages in publisher._drain().values():
+            seen += [m["n"] for m in messages]
+    assert sorted(seen) == list(range(25))
+    assert publisher._queue.empty()

@@ -36,3 +36,21 @@ def test_running_turn_with_fresh_heartbeat_is_left_alone(finance_graph, team, mo
     assert tasks.recover_stale_turns(stale_after_s=60) == {}
     turn.refresh_from_db()
     assert turn.state == "running"
+
+
+def test_a_turn_claimed_after_a_cancel_ends_the_conversation(finance_graph, team):
+    from conversations import turns
+    from conversations.models import Conversation
+
+    _, members = team
+    conversation = conversation_start(
+        actor=members["admin"], agent=finance_graph.entry_agent, inputs="Hello"
+    )
+    # As after a registered function ran while someone pressed Cancel: running, flag set.
+    Conversation.objects.filter(pk=conversation.pk).update(status="running", cancel_requested=True)
+    turn = conversation.turns.get()
+    assert turns.turn_execute(turn.pk) is None
+    conversation.refresh_from_db()
+    turn.refresh_from_db()
+    assert (conversation.status, turn.state) == ("cancelled", "cancelled")
+    assert conversation.events.order_by("-seq").first().data == {"status": "cancelled"}
