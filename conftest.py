@@ -264,8 +264,9 @@ def browser():
     # tests make around it are still plain synchronous ones.
     # Module scope: the loop stops between modules, so other tests may use asyncio.run().
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # a loaded CI machine is slow; assertions still wait
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

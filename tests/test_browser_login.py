@@ -1,6 +1,7 @@
 """Sign in and out in real Chromium against the real ASGI server."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +17,7 @@ def test_sign_in_shows_dashboard_and_sandbox_banner_then_sign_out(page, asgi_ser
     page.get_by_label("Password").fill("s3cret-pass-99")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{asgi_server.url}/")
-    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     assert "replies are simulated" in page.get_by_role("status").first.inner_text()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login/")

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from agents.demo import FINANCE
 from agents.models import Agent, Graph, Membership
@@ -67,7 +68,7 @@ def test_build_a_graph_save_and_find_it_again(signed_in_page, asgi_server, make_
     page.get_by_role("button", name="Create graph").click()
     page.wait_for_url(re.compile(r"/graphs/[0-9a-f-]+/edit/$"))
     graph = Graph.objects.get(name="Research desk")
-    assert page.get_by_text("All changes saved").is_visible()
+    expect(page.get_by_text("All changes saved")).to_be_visible()
 
     fields = {
         "Router": ("Routes questions", "Decide who answers.", "mistral-large-latest"),
@@ -80,19 +81,19 @@ def test_build_a_graph_save_and_find_it_again(signed_in_page, asgi_server, make_
         page.get_by_label("Description", exact=True).fill(description)
         page.get_by_label("Instructions", exact=True).fill(instructions)
         page.get_by_label("Model", exact=True).fill(model)
-    assert page.get_by_text("● Unsaved changes").is_visible()
-    assert page.get_by_text("(3 agents added, entry agent changed)").is_visible()
+    expect(page.get_by_text("● Unsaved changes")).to_be_visible()
+    expect(page.get_by_text("(3 agents added, entry agent changed)")).to_be_visible()
     # The first agent of an empty graph becomes its entry agent.
-    assert card(page, "Router").get_by_text("Entry").is_visible()
+    expect(card(page, "Router").get_by_text("Entry")).to_be_visible()
 
     # Completion args and a built-in tool on the writer (still selected).
     page.get_by_label("Temperature").fill("0.3")
     page.get_by_label("Max tokens").fill("abc")
-    assert page.get_by_text("Must be a whole number.").is_visible()
+    expect(page.get_by_text("Must be a whole number.")).to_be_visible()
     page.get_by_label("Max tokens").fill("800")
     page.get_by_label("Built-in tool").select_option("web_search")
     page.get_by_role("button", name="Add built-in tool").click()
-    assert card(page, "Writer").get_by_title("Web search").is_visible()
+    expect(card(page, "Writer").get_by_title("Web search")).to_be_visible()
 
     page.keyboard.press("f")  # fit view
     page.wait_for_timeout(400)  # the fit is animated
@@ -110,12 +111,12 @@ def test_build_a_graph_save_and_find_it_again(signed_in_page, asgi_server, make_
     schema.fill('{"type": "object", "properties": ')
     assert "Invalid JSON" in page.get_by_role("alert").filter(has_text="Invalid JSON").inner_text()
     schema.fill('{"type": "objekt"}')
-    assert page.get_by_text('"type" "objekt" is not a JSON Schema type').is_visible()
+    expect(page.get_by_text('"type" "objekt" is not a JSON Schema type')).to_be_visible()
     page.keyboard.press("Control+s")
-    assert page.get_by_text("Not saved: fix the invalid JSON schema first.").is_visible()
+    expect(page.get_by_text("Not saved: fix the invalid JSON schema first.")).to_be_visible()
     assert Agent.objects.filter(graph=graph).count() == 0
     schema.fill(PARAMS)
-    assert page.get_by_text("Valid JSON Schema", exact=True).is_visible()
+    expect(page.get_by_text("Valid JSON Schema", exact=True)).to_be_visible()
 
     save(page)
     agents = {a.name: a for a in Agent.objects.filter(graph=graph)}
@@ -136,7 +137,7 @@ def test_build_a_graph_save_and_find_it_again(signed_in_page, asgi_server, make_
         assert page.get_by_label("Instructions", exact=True).input_value() == instructions
         assert page.get_by_label("Model", exact=True).input_value() == model
     assert page.get_by_label("Temperature").input_value() == "0.3"
-    assert page.get_by_label("Tools: web_search").is_visible()
+    expect(page.get_by_label("Tools: web_search")).to_be_visible()
     card(page, "Researcher").click()
     assert page.get_by_label("Function name").input_value() == "search_papers"
     assert '"query"' in page.get_by_label("Parameters (JSON Schema) of search_papers").input_value()
@@ -217,7 +218,7 @@ def test_unreachable_agent_warning_jumps_to_the_agent(
     warning.click()
     assert page.get_by_label("Name", exact=True).input_value() == "Orphan"
     assert card(page, "Orphan").get_attribute("class").find("selected") >= 0
-    assert card(page, "Orphan").get_by_title("1 warning(s)").is_visible()
+    expect(card(page, "Orphan").get_by_title("1 warning(s)")).to_be_visible()
 
 
 def test_run_from_the_editor_lands_on_the_live_page(
@@ -264,7 +265,7 @@ def test_conflicting_save_from_another_browser_gets_the_conflict_message(
     first.get_by_role("button", name="Save", exact=True).click()
     banner = first.get_by_role("alert").filter(has_text="Conflict")
     assert "someone else changed this graph" in banner.inner_text()
-    assert first.get_by_text("● Unsaved changes").is_visible()
+    expect(first.get_by_text("● Unsaved changes")).to_be_visible()
     agent = Agent.objects.get(graph=graph, name="ecb-interest-rate-agent")
     assert agent.description == "Changed in the second browser."
 
@@ -279,12 +280,12 @@ def test_viewers_get_a_read_only_editor(signed_in_page, asgi_server, finance, wa
     graph, users = finance
     page = signed_in_page(users["viewer"])
     open_editor(page, asgi_server.url, graph)
-    assert page.get_by_text("Read only").is_visible()
+    expect(page.get_by_text("Read only")).to_be_visible()
     assert page.get_by_role("button", name="Save", exact=True).count() == 0
     assert page.get_by_role("button", name="Run", exact=True).count() == 0
     card(page, "ecb-interest-rate-agent").click()
     assert page.get_by_label("Name", exact=True).is_disabled()
-    assert page.get_by_role("button", name="Export").is_visible()
+    expect(page.get_by_role("button", name="Export")).to_be_visible()
 
 
 def test_live_overlay_marks_the_active_agent(signed_in_page, asgi_server, finance, watch_errors):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from agents.models import Graph, Membership
 from conversations.models import Conversation, Entry
@@ -130,7 +131,7 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     card.wait_for(state="detached")
     other_card.wait_for(state="detached")  # answered elsewhere
     if not SCREENSHOTS:
-        assert other_inbox.locator("#inbox-empty").is_visible()
+        expect(other_inbox.locator("#inbox-empty")).to_be_visible()
 
     # The conversation resumes by itself; the plot appears inline with a download link.
     wait_status(page, "Completed")
@@ -138,7 +139,7 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     image = page.locator("figure.file img")
     image.wait_for()
     page.wait_for_function("() => document.querySelector('figure.file img').naturalWidth > 0")
-    assert page.get_by_role("link", name="Download plot_0.png").is_visible()
+    expect(page.get_by_role("link", name="Download plot_0.png")).to_be_visible()
     result = page.locator("[data-kind='result']")
     assert "Given by ada" in result.inner_text() and "2.5%" in result.inner_text()
     assert page.locator("#agent-path li.current").inner_text() == "graph-drawing-agent"
