@@ -22,7 +22,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,7 +39,12 @@ from conversations.models import (
     Status,
     Turn,
 )
-from conversations.services import _cancel_pending, _enqueue_turn, conversation_set_status
+from conversations.services import (
+    _cancel_pending,
+    _enqueue_turn,
+    _next_position,
+    conversation_set_status,
+)
 from conversations.sync import graph_sync, local_agents_by_remote_id
 
 logger = logging.getLogger(__name__)
@@ -84,8 +89,7 @@ class TurnRecorder:
     next_position: int = 0
 
     def __post_init__(self) -> None:
-        last = self.conversation.entries.aggregate(m=Max("position"))["m"]
-        self.next_position = 0 if last is None else last + 1
+        self.next_position = _next_position(self.conversation)
 
     # -- applying events -------------------------------------------------------------------
     def _agent(self, remote_agent_id: str | None) -> Agent | None:
