@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -22,12 +21,6 @@ def conversation_group(conversation_id: UUID | str) -> str:
 
 def workspace_group(workspace_id: UUID | str) -> str:
     return f"workspace.{workspace_id}"
-
-
-@dataclass(frozen=True)
-class Appended:
-    events: list[Event]
-    cancel_requested: bool
 
 
 def _allocate(conversation_id: UUID | str, count: int) -> tuple[int, bool]:
@@ -53,13 +46,13 @@ def _allocate(conversation_id: UUID | str, count: int) -> tuple[int, bool]:
 
 def append_events(
     conversation_id: UUID | str, items: Iterable[tuple[str, dict[str, Any]]]
-) -> Appended:
+) -> list[Event]:
     """Write events with consecutive seqs; publish them once the surrounding commit happens."""
     items = list(items)
     if not items:
-        return Appended([], False)
+        return []
     with transaction.atomic():
-        last_seq, cancel_requested = _allocate(conversation_id, len(items))
+        last_seq, _ = _allocate(conversation_id, len(items))
         events = Event.objects.bulk_create(
             [
                 Event(conversation_id=conversation_id, seq=last_seq + i, type=kind, data=data)
@@ -73,7 +66,7 @@ def append_events(
                 {"type": CONVERSATION_EVENT, "events": messages},
             )
         )
-    return Appended(events, cancel_requested)
+    return events
 
 
 def publish_feed(workspace_id: UUID | str, kind: str, data: dict[str, Any]) -> None:

@@ -17,11 +17,10 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from conversations import publisher
 from conversations.events import CONVERSATION_EVENT, _allocate, conversation_group
-from conversations.models import Conversation, Entry, Event, Turn
+from conversations.models import Conversation, Entry, Event
 
 logger = logging.getLogger(__name__)
 COLLECT_S = 0.005  # after the first batch, wait this long for others to join the commit
@@ -35,7 +34,6 @@ class Batch:
     events: list[tuple[str, dict[str, Any]]]
     entries: list[Entry]  # snapshots, safe to write from another thread
     conversation_fields: dict[str, Any]
-    heartbeat_turn: UUID | None
     done: threading.Event | None = None
     error: BaseException | None = None
     cancel_requested: bool = False
@@ -86,7 +84,6 @@ def _write(batches: list[Batch]) -> None:
     with transaction.atomic():
         events: list[Event] = []
         entries: dict[UUID, Entry] = {}
-        heartbeats: set[UUID] = set()
         # Row locks always in the same order, so two writers never wait on each other in a cycle.
         for conversation_id, group in sorted(by_conversation.items(), key=lambda kv: str(kv[0])):
             items = [item for batch in group for item in batch.events]
@@ -104,8 +101,6 @@ def _write(batches: list[Batch]) -> None:
                 batch.cancel_requested = cancel
                 fields.update(batch.conversation_fields)
                 entries.update({entry.pk: entry for entry in batch.entries})
-                if batch.heartbeat_turn:
-                    heartbeats.add(batch.heartbeat_turn)
             if fields:
                 Conversation.objects.filter(pk=conversation_id).update(**fields)
         Event.objects.bulk_create(events)
@@ -116,8 +111,6 @@ def _write(batches: list[Batch]) -> None:
                 unique_fields=["id"],
                 update_fields=ENTRY_FIELDS,
             )
-        if heartbeats:
-            Turn.objects.filter(pk__in=heartbeats).update(heartbeat_at=timezone.now())
         messages = [(cid, [event.as_message() for event in evs]) for cid, evs in published]
         transaction.on_commit(lambda: _publish(messages))
 

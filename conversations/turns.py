@@ -83,7 +83,7 @@ class TurnRecorder:
     cancelled: bool = False
     remote_id_changed: bool = False
     agent_changed: bool = False
-    last_heartbeat: float = 0.0
+    last_cancel_check: float = 0.0
     last_entry_write: float = 0.0
     last_batch: flusher.Batch | None = None
     next_position: int = 0
@@ -208,10 +208,12 @@ class TurnRecorder:
         """Hand buffered events (and, at most every ENTRY_WRITE_S, entry snapshots) to the
         process's group-commit writer. `final` waits until everything is written."""
         now = time.monotonic()
-        beat = now - self.last_heartbeat >= HEARTBEAT_S
+        # Heartbeats are the `_heartbeat` thread's; this interval only paces the cancel check
+        # on a stream that sends nothing.
+        check_cancel = now - self.last_cancel_check >= HEARTBEAT_S
         pending = self.dirty or self.remote_id_changed or self.agent_changed
         write_entries = pending and (final or now - self.last_entry_write >= ENTRY_WRITE_S)
-        if not self.buffer and not beat and not write_entries and not final:
+        if not self.buffer and not check_cancel and not write_entries and not final:
             return
         fields: dict[str, Any] = {}
         snapshots: list[Entry] = []
@@ -224,15 +226,14 @@ class TurnRecorder:
             self.dirty = set()
             self.remote_id_changed = self.agent_changed = False
             self.last_entry_write = now
-        if beat:
-            self.last_heartbeat = now
+        if check_cancel:
+            self.last_cancel_check = now
         batch = flusher.submit(
             flusher.Batch(
                 conversation_id=self.conversation.pk,
                 events=self.buffer,
                 entries=snapshots,
                 conversation_fields=fields,
-                heartbeat_turn=self.turn.pk if beat else None,
             ),
             wait=final,
         )
@@ -242,7 +243,7 @@ class TurnRecorder:
         self.cancelled = self.cancelled or bool(previous and previous.cancel_requested)
         if previous is not None and previous.error is not None:
             raise previous.error  # the log must not go on with a hole in it
-        if (final or (beat and not batch.events)) and not self.cancelled:
+        if (final or (check_cancel and not batch.events)) and not self.cancelled:
             # No events, no flag from the writer: ask, so Cancel works on a quiet stream too.
             self.cancelled = Conversation.objects.filter(
                 pk=self.conversation.pk, cancel_requested=True
@@ -799,7 +800,8 @@ def turn_recover(turn_id: UUID | str, stale_after_s: float) -> str:
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         },
     )
-    next_turn = finish_turn(recorder)
+    with _heartbeat(turn.pk):
+        next_turn = finish_turn(recorder)
     if next_turn:
         _enqueue_next(next_turn)
     return "recovered"
