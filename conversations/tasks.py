@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from conversations import turns
+from conversations import services, turns
 
 
 @shared_task(name="conversations.run_turn", ignore_result=True)
@@ -19,9 +19,10 @@ def recover_stale_turns(stale_after_s: float | None = None) -> dict[str, str]:
     outcome = {
         str(turn.pk): turns.turn_recover(turn.pk, limit) for turn in turns.stale_turns(limit)
     }
-    # A queued turn nobody claimed (its message lost with a broker restart) is sent again;
-    # the claim's compare-and-set makes a duplicate harmless.
+    # A queued turn nobody claimed (its message lost with a broker restart, or never accepted
+    # while the broker was down) is sent again; the claim's compare-and-set makes a duplicate
+    # harmless.
     for turn_id in turns.forgotten_turns(limit):
-        run_turn.delay(str(turn_id))
-        outcome[str(turn_id)] = "re-enqueued"
+        sent = services.turn_send(turn_id)
+        outcome[str(turn_id)] = "re-enqueued" if sent else "enqueue failed"
     return outcome
