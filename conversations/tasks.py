@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from conversations import services, turns
+from conversations import idempotency, services, turns
 
 
 @shared_task(name="conversations.run_turn", ignore_result=True)
@@ -26,3 +26,9 @@ def recover_stale_turns(stale_after_s: float | None = None) -> dict[str, str]:
         sent = services.turn_send(turn_id)
         outcome[str(turn_id)] = "re-enqueued" if sent else "enqueue failed"
     return outcome
+
+
+@shared_task(name="conversations.purge_idempotency_keys", ignore_result=True)
+def purge_idempotency_keys() -> int:
+    """Forget Idempotency-Key answers older than IDEMPOTENCY_TTL_HOURS."""
+    return idempotency.idempotency_purge_expired()
