@@ -44,10 +44,11 @@ def _enqueue_turn(turn_id: UUID) -> None:
     transaction.on_commit(lambda: turn_send(turn_id))
 
 
-def turn_send(turn_id: UUID | str) -> bool:
+def turn_send(turn_id: UUID | str, *, resend: bool = False) -> bool:
     """Hand a queued turn to the broker; never raises. Its rows are committed by now, so a broker
     outage must not become a 500 that a retry would duplicate: the turn is marked instead, and
-    the periodic recovery sends it again once the broker is back."""
+    the periodic recovery sends it again (`resend`, which clears the mark) once the broker is back.
+    """
     from conversations.tasks import run_turn
 
     try:
@@ -58,7 +59,10 @@ def turn_send(turn_id: UUID | str) -> bool:
             enqueue_failed_at=timezone.now()
         )
         return False
-    Turn.objects.filter(pk=turn_id, enqueue_failed_at__isnull=False).update(enqueue_failed_at=None)
+    if resend:
+        Turn.objects.filter(pk=turn_id, enqueue_failed_at__isnull=False).update(
+            enqueue_failed_at=None
+        )
     return True
 
 

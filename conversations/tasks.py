@@ -23,7 +23,7 @@ def recover_stale_turns(stale_after_s: float | None = None) -> dict[str, str]:
     # while the broker was down) is sent again; the claim's compare-and-set makes a duplicate
     # harmless.
     for turn_id in turns.forgotten_turns(limit):
-        sent = services.turn_send(turn_id)
+        sent = services.turn_send(turn_id, resend=True)
         outcome[str(turn_id)] = "re-enqueued" if sent else "enqueue failed"
     return outcome
 
