@@ -13,6 +13,11 @@ app.conf.beat_schedule = {
         "task": "conversations.recover_stale_turns",
         "schedule": float(os.environ.get("TURN_RECOVERY_INTERVAL_S", "30")),
     },
+    # Forgets Idempotency-Key answers older than IDEMPOTENCY_TTL_HOURS.
+    "idempotency-purge-expired": {
+        "task": "conversations.purge_idempotency_keys",
+        "schedule": 3600.0,
+    },
     # Applies AUDIT_RETENTION_DAYS; does nothing while retention is "forever".
     "audit-purge-expired": {
         "task": "audit.purge_expired",

@@ -107,6 +107,9 @@ class Turn(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     start_seq = models.PositiveBigIntegerField(default=0)  # the log's last seq when it started
+    # Set when the broker refused the task (Redis down): the recovery job then sends the turn on
+    # its next run instead of waiting for the stale threshold. Cleared once a send succeeds.
+    enqueue_failed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -297,3 +300,25 @@ class RemoteAgent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.remote_id} v{self.remote_version}"
+
+
+class IdempotencyKey(models.Model):
+    """The first successful answer to a POST sent with an `Idempotency-Key` header, so that a
+    retry with the same key gets that answer again instead of doing the work twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=512)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path and body
+    response_status = models.PositiveSmallIntegerField(null=True)  # null until it is answered
+    response_body = models.TextField(blank=True, default="")  # the JSON, as first sent
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"

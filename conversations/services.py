@@ -9,6 +9,7 @@ in their transaction; the worker's status changes are in the event log, not the 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from uuid import UUID
 
@@ -33,15 +34,36 @@ from conversations.models import (
     Turn,
 )
 
+logger = logging.getLogger(__name__)
 MAX_INPUT_CHARS = 100_000
 MAX_RESULT_CHARS = 200_000
 FINAL_STATUSES = {Status.COMPLETED, Status.FAILED, Status.CANCELLED}
 
 
 def _enqueue_turn(turn_id: UUID) -> None:
+    transaction.on_commit(lambda: turn_send(turn_id))
+
+
+def turn_send(turn_id: UUID | str, *, resend: bool = False) -> bool:
+    """Hand a queued turn to the broker; never raises. Its rows are committed by now, so a broker
+    outage must not become a 500 that a retry would duplicate: the turn is marked instead, and
+    the periodic recovery sends it again (`resend`, which clears the mark) once the broker is back.
+    """
     from conversations.tasks import run_turn
 
-    transaction.on_commit(lambda: run_turn.delay(str(turn_id)))
+    try:
+        run_turn.delay(str(turn_id))
+    except Exception:  # kombu's OperationalError, or whatever else a broken broker raises
+        logger.exception("could not enqueue turn %s; the recovery job will send it", turn_id)
+        Turn.objects.filter(pk=turn_id, state=Turn.State.QUEUED).update(
+            enqueue_failed_at=timezone.now()
+        )
+        return False
+    if resend:
+        Turn.objects.filter(pk=turn_id, enqueue_failed_at__isnull=False).update(
+            enqueue_failed_at=None
+        )
+    return True
 
 
 def status_data(status: str, error: str = "") -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from conversations import turns
+from conversations import idempotency, services, turns
 
 
 @shared_task(name="conversations.run_turn", ignore_result=True)
@@ -19,9 +19,16 @@ def recover_stale_turns(stale_after_s: float | None = None) -> dict[str, str]:
     outcome = {
         str(turn.pk): turns.turn_recover(turn.pk, limit) for turn in turns.stale_turns(limit)
     }
-    # A queued turn nobody claimed (its message lost with a broker restart) is sent again;
-    # the claim's compare-and-set makes a duplicate harmless.
+    # A queued turn nobody claimed (its message lost with a broker restart, or never accepted
+    # while the broker was down) is sent again; the claim's compare-and-set makes a duplicate
+    # harmless.
     for turn_id in turns.forgotten_turns(limit):
-        run_turn.delay(str(turn_id))
-        outcome[str(turn_id)] = "re-enqueued"
+        sent = services.turn_send(turn_id, resend=True)
+        outcome[str(turn_id)] = "re-enqueued" if sent else "enqueue failed"
     return outcome
+
+
+@shared_task(name="conversations.purge_idempotency_keys", ignore_result=True)
+def purge_idempotency_keys() -> int:
+    """Forget Idempotency-Key answers older than IDEMPOTENCY_TTL_HOURS."""
+    return idempotency.idempotency_purge_expired()

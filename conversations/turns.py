@@ -22,7 +22,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -674,11 +674,12 @@ def stale_turns(stale_after_s: float) -> list[Turn]:
 
 
 def forgotten_turns(older_than_s: float) -> list[UUID]:
+    """Queued turns nobody claimed: old ones (message lost), and any the broker refused."""
     cutoff = timezone.now() - timedelta(seconds=older_than_s)
     return list(
-        Turn.objects.filter(state=Turn.State.QUEUED, created_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
+        Turn.objects.filter(
+            Q(created_at__lt=cutoff) | Q(enqueue_failed_at__isnull=False), state=Turn.State.QUEUED
+        ).values_list("pk", flat=True)
     )
 
 

@@ -166,6 +166,8 @@ TURN_HEARTBEAT_S = env.int("TURN_HEARTBEAT_S", default=2)
 # A running turn whose heartbeat is older than this is presumed dead and recovered.
 TURN_STALE_AFTER_S = env.int("TURN_STALE_AFTER_S", default=60)
 FUNCTION_TIME_LIMIT_S = env.int("FUNCTION_TIME_LIMIT_S", default=30)
+# How long the answer to a POST with an Idempotency-Key is kept for retries (hourly purge).
+IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
 # Modules whose @agent_function functions the worker answers by itself.
 AGENT_FUNCTION_MODULES = env.list(
     "AGENT_FUNCTION_MODULES", default=["conversations.builtin_functions"]

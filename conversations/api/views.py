@@ -14,6 +14,7 @@ from agents.roles import Role
 from agents.selectors import agent_get_for_user, graph_get_for_user
 from conversations import selectors, services
 from conversations.api import serializers as s
+from conversations.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from conversations.errors import ConversationError
 from conversations.models import Status
 
@@ -52,7 +53,12 @@ class ConversationListCreate(ConversationErrorsMixin, generics.ListAPIView):
             queryset = queryset.filter(graph=graph_get_for_user(self.request.user, params["graph"]))
         return queryset.order_by("-created_at")
 
-    @extend_schema(request=s.StartInput, responses={201: s.ConversationOutput})
+    @extend_schema(
+        request=s.StartInput,
+        responses={201: s.ConversationOutput},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
     def post(self, request):
         data = s.StartInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -98,7 +104,12 @@ class ConversationEvents(APIView):
 
 
 class ConversationMessages(ConversationErrorsMixin, APIView):
-    @extend_schema(request=s.MessageInput, responses={202: s.ConversationOutput})
+    @extend_schema(
+        request=s.MessageInput,
+        responses={202: s.ConversationOutput},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
     def post(self, request, pk):
         conversation = selectors.conversation_get_for_user(request.user, pk, Role.OPERATOR)
         data = s.MessageInput(data=request.data)
@@ -120,7 +131,10 @@ class ConversationMessages(ConversationErrorsMixin, APIView):
 
 
 class ConversationCancel(ConversationErrorsMixin, APIView):
-    @extend_schema(request=None, responses={202: s.ConversationOutput})
+    @extend_schema(
+        request=None, responses={202: s.ConversationOutput}, parameters=[IDEMPOTENCY_PARAMETER]
+    )
+    @idempotent
     def post(self, request, pk):
         conversation = selectors.conversation_get_for_user(request.user, pk, Role.OPERATOR)
         services.conversation_cancel(actor=request.user, conversation=conversation)
@@ -147,7 +161,10 @@ class PendingList(generics.ListAPIView):
 
 
 class PendingResolve(ConversationErrorsMixin, APIView):
-    @extend_schema(request=s.ResolveInput, responses={200: s.PendingOutput})
+    @extend_schema(
+        request=s.ResolveInput, responses={200: s.PendingOutput}, parameters=[IDEMPOTENCY_PARAMETER]
+    )
+    @idempotent
     def post(self, request, pk):
         action = selectors.pending_get_for_user(request.user, pk, Role.OPERATOR)
         data = s.ResolveInput(data=request.data)

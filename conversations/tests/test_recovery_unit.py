@@ -54,3 +54,30 @@ def test_a_turn_claimed_after_a_cancel_ends_the_conversation(finance_graph, team
     turn.refresh_from_db()
     assert (conversation.status, turn.state) == ("cancelled", "cancelled")
     assert conversation.events.order_by("-seq").first().data == {"status": "cancelled"}
+
+
+def test_a_turn_the_broker_refused_is_sent_on_the_next_run_however_young(
+    finance_graph, team, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    def refuse(turn_id):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+
+    _, members = team
+    monkeypatch.setattr(tasks.run_turn, "delay", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation = conversation_start(
+            actor=members["admin"], agent=finance_graph.entry_agent, inputs="Hello"
+        )
+    turn = conversation.turns.get()
+    assert turn.state == "queued" and turn.enqueue_failed_at is not None
+    assert tasks.recover_stale_turns(stale_after_s=60) == {str(turn.pk): "enqueue failed"}
+
+    sent = []
+    monkeypatch.setattr(tasks.run_turn, "delay", lambda turn_id: sent.append(turn_id))
+    assert tasks.recover_stale_turns(stale_after_s=60) == {str(turn.pk): "re-enqueued"}
+    assert sent == [str(turn.pk)]
+    turn.refresh_from_db()
+    assert turn.enqueue_failed_at is None
+    assert tasks.recover_stale_turns(stale_after_s=60) == {}  # back to the normal threshold
