@@ -122,9 +122,11 @@ def _apply_agent_changes(agent: Agent, changes: Mapping[str, Any]) -> list[str]:
     ):
         errors["name"] = ["An agent with this name already exists in this graph."]
     raise_if(errors)
-    for field, value in changes.items():
-        setattr(agent, field, value)
-    return list(changes)
+    # Only fields whose value differs: a save that repeats what is stored changes nothing.
+    changed = [field for field, value in changes.items() if getattr(agent, field) != value]
+    for field in changed:
+        setattr(agent, field, changes[field])
+    return changed
 
 
 def _update(
@@ -148,8 +150,11 @@ def _update(
         _check_handoffs(agent.pk, graph, target_ids)
     if updated:
         agent.save(update_fields=[*updated, "updated_at"])
-    if handoffs is not None:
-        _replace_edges(agent, target_ids)
+    edges_changed = handoffs is not None and _replace_edges(agent, target_ids)
+    if not updated and not edges_changed:
+        # Nothing differs: no version, no audit row, and above all the same revision, so
+        # other editors holding it are not refused for a conflict that is not there.
+        return agent
     record_version(agent, actor)
     bump_revision(graph)
     record_agent_change(

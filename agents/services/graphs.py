@@ -65,18 +65,19 @@ def graph_update(
                 errors["entry_agent"] = ["Must be an agent of this graph."]
             locked.entry_agent = agent
     raise_if(errors)
+    old, new = diff(before, graph_state(locked))
+    if not old and not new:
+        return locked  # nothing differs: the revision stays, so nobody gets a false conflict
     locked.save(update_fields=["name", "description", "entry_agent", "updated_at"])
     bump_revision(locked)
-    old, new = diff(before, graph_state(locked))
-    if old or new:
-        audit_record(
-            actor=actor,
-            action=Action.GRAPH_UPDATE,
-            obj=locked,
-            workspace=locked.workspace,
-            before=old,
-            after={**new, "revision": locked.revision},
-        )
+    audit_record(
+        actor=actor,
+        action=Action.GRAPH_UPDATE,
+        obj=locked,
+        workspace=locked.workspace,
+        before=old,
+        after={**new, "revision": locked.revision},
+    )
     return locked
 
 
