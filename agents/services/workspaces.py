@@ -1,4 +1,10 @@
-"""Workspaces and their memberships."""
+"""Workspaces and their memberships.
+
+Every service that changes a workspace's memberships, or deletes it, first locks the workspace
+row and re-reads what it changes: a concurrent delete of the workspace (which cascades to its
+memberships) then either waits for it or is seen to have won, and the loser answers 404
+(`ObjectGone`) instead of tripping over rows that vanished under it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from agents import validation
-from agents.exceptions import DomainValidationError
+from agents.exceptions import DomainValidationError, ObjectGone
 from agents.models import Graph, Membership, Workspace
 from agents.roles import Role
 from agents.services.common import User, raise_if
@@ -21,6 +27,32 @@ def membership_state(membership: Membership) -> dict[str, Any]:
         "username": membership.user.get_username(),
         "role": membership.role,
     }
+
+
+def lock_workspace(workspace_id: Any, *, deleting: bool = False) -> Workspace:
+    """The workspace row, locked until the end of the transaction; `ObjectGone` if deleted.
+    Membership changes take the weaker no-key lock, so they do not hold up inserts that merely
+    reference the workspace (new graphs); a delete takes the full one."""
+    queryset = Workspace.objects.select_for_update(no_key=not deleting)
+    workspace = queryset.filter(pk=workspace_id).first()
+    if workspace is None:
+        raise ObjectGone("This workspace no longer exists.")
+    return workspace
+
+
+def lock_membership(membership: Membership) -> Membership:
+    """A fresh, locked copy of the membership (and its workspace, locked first)."""
+    workspace = lock_workspace(membership.workspace_id)
+    current = (
+        Membership.objects.select_for_update(no_key=True)
+        .filter(pk=membership.pk, workspace=workspace)
+        .select_related("user")
+        .first()
+    )
+    if current is None:
+        raise ObjectGone("This membership no longer exists.")
+    current.workspace = workspace
+    return current
 
 
 def check_role_value(role: Any) -> None:
@@ -63,6 +95,7 @@ def workspace_update(*, actor: User, workspace: Workspace, name: str) -> Workspa
 
 @transaction.atomic
 def workspace_delete(*, actor: User, workspace: Workspace) -> None:
+    workspace = lock_workspace(workspace.pk, deleting=True)
     before = {
         "name": workspace.name,
         "graphs": sorted(Graph.objects.filter(workspace=workspace).values_list("name", flat=True)),
@@ -89,6 +122,7 @@ def _admin_count(workspace: Workspace) -> int:
 @transaction.atomic
 def membership_add(*, actor: User, workspace: Workspace, user: User, role: str) -> Membership:
     check_role_value(role)
+    workspace = lock_workspace(workspace.pk)
     if Membership.objects.filter(workspace=workspace, user=user).exists():
         raise DomainValidationError({"user": ["This user is already a member."]})
     membership = Membership.objects.create(workspace=workspace, user=user, role=role)
@@ -105,36 +139,35 @@ def membership_add(*, actor: User, workspace: Workspace, user: User, role: str) 
 @transaction.atomic
 def membership_change(*, actor: User, membership: Membership, role: str) -> Membership:
     check_role_value(role)
-    if (
-        membership.role == Role.ADMIN
-        and role != Role.ADMIN
-        and _admin_count(membership.workspace) <= 1
-    ):
+    current = lock_membership(membership)
+    if current.role == Role.ADMIN and role != Role.ADMIN and _admin_count(current.workspace) <= 1:
         raise DomainValidationError({"role": ["The workspace must keep at least one admin."]})
-    before = membership_state(membership)
-    before["role"] = Membership.objects.values_list("role", flat=True).get(pk=membership.pk)
-    membership.role = role
-    membership.save(update_fields=["role", "updated_at"])
+    before = membership_state(current)
+    current.role = role
+    current.save(update_fields=["role", "updated_at"])
     audit_record(
         actor=actor,
         action=Action.MEMBERSHIP_CHANGE,
-        obj=membership,
-        workspace=membership.workspace,
+        obj=current,
+        workspace=current.workspace,
         before=before,
-        after=membership_state(membership),
+        after=membership_state(current),
     )
+    # The caller's object reflects what was stored (the API renders it).
+    membership.role, membership.updated_at = current.role, current.updated_at
     return membership
 
 
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership) -> None:
-    if membership.role == Role.ADMIN and _admin_count(membership.workspace) <= 1:
+    current = lock_membership(membership)
+    if current.role == Role.ADMIN and _admin_count(current.workspace) <= 1:
         raise DomainValidationError({"role": ["The workspace must keep at least one admin."]})
     audit_record(
         actor=actor,
         action=Action.MEMBERSHIP_REMOVE,
-        obj=membership,
-        workspace=membership.workspace,
-        before=membership_state(membership),
+        obj=current,
+        workspace=current.workspace,
+        before=membership_state(current),
     )
-    membership.delete()
+    current.delete()
