@@ -31,3 +31,12 @@ class RevisionConflict(Exception):
 class ObjectGone(Http404):
     """The object was deleted by a concurrent request after the caller looked it up. A 404, like
     any missing object: it subclasses Http404 so Django, DRF and the admin all answer that way."""
+
+
+class StateConflict(Exception):
+    """The object is no longer in the state the action needs (HTTP 409), e.g. an invitation that
+    was already accepted, declined, revoked or has expired."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)

@@ -18,6 +18,12 @@ from agents.services.agents import (
 )
 from agents.services.graphs import graph_create, graph_delete, graph_import, graph_update
 from agents.services.history import agent_snapshot
+from agents.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_decline,
+    invitation_revoke,
+)
 from agents.services.workspaces import (
     membership_add,
     membership_change,
@@ -38,6 +44,10 @@ __all__ = [
     "graph_import",
     "graph_update",
     "handoffs_set",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_decline",
+    "invitation_revoke",
     "membership_add",
     "membership_change",
     "membership_remove",
