@@ -15,7 +15,7 @@ from agents.selectors import agent_get_for_user, graph_get_for_user
 from conversations import selectors, services
 from conversations.api import serializers as s
 from conversations.errors import ConversationError
-from conversations.models import Status
+from conversations.models import PendingAction, Status
 
 
 class ConversationErrorsMixin:
@@ -146,16 +146,31 @@ class PendingList(generics.ListAPIView):
         return queryset.order_by("-created_at")
 
 
+EMPTY_RESULT_MESSAGE = (
+    'The result is empty. Send "allow_empty": true to send an empty result on purpose.'
+)
+
+
 class PendingResolve(ConversationErrorsMixin, APIView):
     @extend_schema(request=s.ResolveInput, responses={200: s.PendingOutput})
     def post(self, request, pk):
         action = selectors.pending_get_for_user(request.user, pk, Role.OPERATOR)
         data = s.ResolveInput(data=request.data)
         data.is_valid(raise_exception=True)
+        result = data.validated_data.get("result")
+        if (
+            action.kind == PendingAction.Kind.FUNCTION_CALL
+            and isinstance(result, str)
+            and not result.strip()
+            and not data.validated_data["allow_empty"]
+        ):
+            # An empty answer is usually a slip of the Enter key, and the model would take it
+            # as the function's real output; sending one takes an explicit confirmation.
+            raise ValidationError({"result": [EMPTY_RESULT_MESSAGE]})
         services.pending_resolve(
             actor=request.user,
             action=action,
-            result=data.validated_data.get("result"),
+            result=result,
             decision=data.validated_data.get("decision"),
         )
         action = selectors.pending_get_for_user(request.user, pk)
