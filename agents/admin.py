@@ -433,3 +433,6 @@ class AgentVersionAdmin(ReadOnlyAdmin):
                 for key, value in obj.snapshot.items()
             ),
         )
+
+
+from agents import admin_invitations  # noqa: E402, F401 - registers InvitationAdmin

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from django.http import Http404
+
 
 class DomainValidationError(Exception):
     """Input that breaks a rule. `errors` maps a field path (e.g. `tools[0].function.name`) to
@@ -24,3 +26,17 @@ class RevisionConflict(Exception):
         self.expected = expected
         self.current = current
         super().__init__(f"revision {expected} is stale; the graph is at revision {current}")
+
+
+class ObjectGone(Http404):
+    """The object was deleted by a concurrent request after the caller looked it up. A 404, like
+    any missing object: it subclasses Http404 so Django, DRF and the admin all answer that way."""
+
+
+class StateConflict(Exception):
+    """The object is no longer in the state the action needs (HTTP 409), e.g. an invitation that
+    was already accepted, declined, revoked or has expired."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)

@@ -12,11 +12,20 @@ from typing import Any, TypeAlias
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from agents import validation
-from agents.models import Agent, AgentVersion, Graph, HandoffEdge, Membership, Workspace
+from agents.models import (
+    Agent,
+    AgentVersion,
+    Graph,
+    HandoffEdge,
+    Invitation,
+    Membership,
+    Workspace,
+)
 from agents.roles import Role, role_at_least
 
 User: TypeAlias = AbstractBaseUser | AnonymousUser
@@ -84,6 +93,52 @@ def membership_get_for_user(
     if membership is None:
         raise Http404("Not found.")
     return membership
+
+
+def invitations_for_invitee(user: User) -> QuerySet[Invitation]:
+    """Invitations addressed to the user's username (exactly, as Django compares usernames) or
+    email address (in any case), whatever their status; an account registered after the
+    invitation was made finds it too."""
+    if not _authenticated(user):
+        return Invitation.objects.none()
+    addressed = Q(invitee=user.get_username())
+    if getattr(user, "email", ""):
+        addressed |= Q(invitee__iexact=user.email)
+    return Invitation.objects.filter(addressed).select_related("workspace", "invited_by")
+
+
+def pending_invitations_for_invitee(user: User) -> QuerySet[Invitation]:
+    return invitations_for_invitee(user).filter(
+        status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+    )
+
+
+def invitation_get_for_invitee(user: User, invitation_id: Any) -> Invitation:
+    """Only the addressee may see or answer an invitation: a 404 for everyone else, the
+    workspace's admins included (they manage it through the workspace's list)."""
+    invitation = invitations_for_invitee(user).filter(pk=_parse_uuid(invitation_id)).first()
+    if invitation is None:
+        raise Http404("Not found.")
+    return invitation
+
+
+def invitations_of_workspace(workspace: Workspace) -> QuerySet[Invitation]:
+    """The workspace's open invitations, for its admins."""
+    return Invitation.objects.filter(
+        workspace=workspace, status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+    ).select_related("workspace", "invited_by")
+
+
+def invitation_get_for_admin(user: User, workspace_id: Any, invitation_id: Any) -> Invitation:
+    workspace = workspace_get_for_user(user, workspace_id, Role.ADMIN)
+    invitation = (
+        Invitation.objects.filter(workspace=workspace, pk=_parse_uuid(invitation_id))
+        .select_related("workspace", "invited_by")
+        .first()
+    )
+    if invitation is None:
+        raise Http404("Not found.")
+    return invitation
 
 
 def graphs_for_user(user: User) -> QuerySet[Graph]:

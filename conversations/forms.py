@@ -62,9 +62,22 @@ class ResolveForm(forms.Form):
     decision = forms.ChoiceField(
         label="Decision", choices=[("continue", "Continue"), ("stop", "Stop")], required=False
     )
+    allow_empty = forms.BooleanField(label="Send an empty result", required=False)
+
+    def __init__(self, *args, kind: str = "function_call", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
 
     def clean(self):
         data = super().clean()
+        if (
+            self.kind == "function_call"
+            and not (data.get("result") or "").strip()
+            and not data.get("allow_empty")
+        ):
+            self.add_error(
+                "result", 'The result is empty. Tick "Send an empty result" to send it anyway.'
+            )
         if data.get("format") == "json" and data.get("result"):
             try:
                 json.loads(data["result"])

@@ -219,7 +219,7 @@ def pending_resolve(request, pk):
     back = request.POST.get("next") or reverse("inbox")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = reverse("inbox")
-    form = ResolveForm(request.POST)
+    form = ResolveForm(request.POST, kind=action.kind)
     if form.is_valid():
         try:
             services.pending_resolve(

@@ -9,7 +9,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from agents.exceptions import DomainValidationError, RevisionConflict
+from agents.exceptions import DomainValidationError, RevisionConflict, StateConflict
 
 
 def domain_exception_handler(exc, context):
@@ -25,6 +25,8 @@ def domain_exception_handler(exc, context):
             },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, StateConflict):
+        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     return exception_handler(exc, context)
 
 

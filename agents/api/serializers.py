@@ -3,10 +3,17 @@ inside the services, so the API, the admin and the import all answer the same wa
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from agents.models import Agent, AgentVersion, Graph, Membership, Workspace
+from agents.models import (
+    INVITEE_MAX_LENGTH,
+    Agent,
+    AgentVersion,
+    Graph,
+    Invitation,
+    Membership,
+    Workspace,
+)
 from agents.roles import Role
 
 # --- output --------------------------------------------------------------------------------
@@ -29,6 +36,36 @@ class MembershipSerializer(serializers.ModelSerializer):
         model = Membership
         fields = ["id", "workspace", "user", "user_id", "role", "created_at", "updated_at"]
         read_only_fields = fields
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """The same fields whether or not an account with that username exists."""
+
+    workspace_name = serializers.CharField(source="workspace.name", read_only=True)
+    invited_by = serializers.CharField(
+        source="invited_by.username", read_only=True, allow_null=True, default=None
+    )
+    status = serializers.CharField(source="current_status", read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "workspace",
+            "workspace_name",
+            "invitee",
+            "role",
+            "status",
+            "invited_by",
+            "created_at",
+            "expires_at",
+        ]
+        read_only_fields = fields
+
+
+class InvitationAcceptSerializer(serializers.Serializer):
+    invitation = InvitationSerializer()
+    membership = MembershipSerializer()
 
 
 class GraphSerializer(serializers.ModelSerializer):
@@ -114,9 +151,9 @@ class WorkspaceInput(serializers.Serializer):
     name = serializers.CharField()
 
 
-class MembershipCreateInput(serializers.Serializer):
-    user = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.all(), help_text="A username."
+class InvitationCreateInput(serializers.Serializer):
+    invitee = serializers.CharField(
+        max_length=INVITEE_MAX_LENGTH, help_text="A username or an email address."
     )
     role = serializers.ChoiceField(choices=Role.choices)
 

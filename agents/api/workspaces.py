@@ -1,4 +1,5 @@
-"""/api/workspaces/ and their members."""
+"""/api/workspaces/ and their members. New members come through invitations
+(`agents.api.invitations`); here admins change roles and remove members."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from rest_framework.response import Response
 from agents import selectors, services
 from agents.api.base import ApiView
 from agents.api.serializers import (
-    MembershipCreateInput,
     MembershipSerializer,
     MembershipUpdateInput,
     WorkspaceInput,
@@ -64,15 +64,6 @@ class MembershipListView(mixins.ListModelMixin, ApiView):
 
     def get(self, request, workspace_id):
         return self.list(request)
-
-    @extend_schema(request=MembershipCreateInput, responses={201: MembershipSerializer})
-    def post(self, request, workspace_id):
-        workspace = selectors.workspace_get_for_user(request.user, workspace_id, Role.ADMIN)
-        data = self.validated(MembershipCreateInput)
-        membership = services.membership_add(
-            actor=request.user, workspace=workspace, user=data["user"], role=data["role"]
-        )
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
 class MembershipDetailView(ApiView):

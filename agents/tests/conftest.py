@@ -11,7 +11,15 @@ import pytest
 from rest_framework.test import APIClient
 
 from agents import services
-from agents.models import Agent, AgentVersion, Graph, HandoffEdge, Membership, Workspace
+from agents.models import (
+    Agent,
+    AgentVersion,
+    Graph,
+    HandoffEdge,
+    Invitation,
+    Membership,
+    Workspace,
+)
 from agents.roles import Role
 
 ROLES = ["admin", "editor", "operator", "viewer", "outsider"]
@@ -110,5 +118,6 @@ def db_state() -> str:
         "agents": list(Agent.objects.order_by("id").values()),
         "edges": list(HandoffEdge.objects.order_by("id").values()),
         "versions": list(AgentVersion.objects.order_by("id").values()),
+        "invitations": list(Invitation.objects.order_by("id").values()),
     }
     return json.dumps(rows, default=str, sort_keys=True)

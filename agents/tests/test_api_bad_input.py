@@ -335,13 +335,13 @@ def test_valid_tools_and_completion_args_are_accepted(world: World):
 def test_workspace_membership_and_import_bad_input(world: World):
     client = world.client("admin")
     before = db_state()
-    members = f"/api/workspaces/{world.workspace.id}/members/"
+    invitations = f"/api/workspaces/{world.workspace.id}/invitations/"
 
     cases = [
         (client.post, "/api/workspaces/", {"name": ""}, "name"),
         (client.post, "/api/workspaces/", {"name": "x" * 129}, "name"),
         (client.patch, f"/api/workspaces/{world.workspace.id}/", {"name": " "}, "name"),
-        (client.post, members, {"user": "outsider"}, "role"),
+        (client.post, invitations, {"invitee": "outsider"}, "role"),
         (client.post, "/api/graphs/import/", {"workspace": str(world.workspace.id)}, "document"),
         (
             client.post,

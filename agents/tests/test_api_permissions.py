@@ -47,11 +47,13 @@ def agent(w: World) -> str:
     return f"/api/agents/{w.billing.id}/"
 
 
-def new_user_body(w: World) -> dict:
-    from django.contrib.auth import get_user_model
+def open_invitation(w: World) -> str:
+    from agents import services
 
-    get_user_model().objects.create_user("newbie", password="pw-secret-123")
-    return {"user": "newbie", "role": "viewer"}
+    invitation = services.invitation_create(
+        actor=w.users["admin"], workspace=w.workspace, invitee="newbie", role=Role.VIEWER
+    )
+    return f"{ws(w)}invitations/{invitation.id}/revoke/"
 
 
 CASES = [
@@ -59,7 +61,16 @@ CASES = [
     Case("workspace rename", "patch", ws, Role.ADMIN, 200, lambda w: {"name": "Renamed"}),
     Case("workspace delete", "delete", ws, Role.ADMIN, 204),
     Case("member list", "get", lambda w: f"{ws(w)}members/", Role.VIEWER, 200),
-    Case("member add", "post", lambda w: f"{ws(w)}members/", Role.ADMIN, 201, new_user_body),
+    Case("invitation list", "get", lambda w: f"{ws(w)}invitations/", Role.ADMIN, 200),
+    Case(
+        "invite",
+        "post",
+        lambda w: f"{ws(w)}invitations/",
+        Role.ADMIN,
+        202,
+        lambda w: {"invitee": "newbie", "role": "viewer"},
+    ),
+    Case("invitation revoke", "post", open_invitation, Role.ADMIN, 200, lambda w: {}),
     Case("member detail", "get", member, Role.VIEWER, 200),
     Case("member change", "patch", member, Role.ADMIN, 200, lambda w: {"role": "operator"}),
     Case("member remove", "delete", member, Role.ADMIN, 204),
@@ -234,13 +245,13 @@ def test_last_admin_cannot_leave_or_be_demoted(world: World):
 
 
 @pytest.mark.django_db
-def test_adding_an_existing_member_or_unknown_user_is_400(world: World):
+def test_members_are_not_added_directly_any_more(world: World):
+    """Adding a member is an invitation the invitee accepts (see test_invitations.py)."""
     client = world.client("admin")
     url = f"/api/workspaces/{world.workspace.id}/members/"
     before = db_state()
 
-    assert "user" in client.post(url, {"user": "viewer", "role": "admin"}, format="json").json()
-    assert "user" in client.post(url, {"user": "ghost", "role": "admin"}, format="json").json()
-    bad_role = client.post(url, {"user": "outsider", "role": "owner"}, format="json")
-    assert bad_role.status_code == 400 and "role" in bad_role.json()
+    response = client.post(url, {"user": "outsider", "role": "admin"}, format="json")
+
+    assert response.status_code == 405
     assert db_state() == before

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
+from rest_framework.test import APIClient
 
 from agents import services
 from agents.demo import FINANCE
@@ -117,34 +118,87 @@ def test_workspace_create_update_delete(world):
     row.refresh_from_db()
 
 
-def test_membership_add_change_remove(world, make_user):
+def test_invitation_accept_change_remove(world, make_user, token_for):
     admin, newcomer = world.users["admin"], make_user("newcomer")
     client = _api(world, "admin")
-    base = f"/api/workspaces/{world.workspace.pk}/members/"
-    with new_rows() as added:
-        response = client.post(base, {"user": newcomer.username, "role": "viewer"})
-    assert response.status_code == 201, response.json()
-    membership = Membership.objects.get(workspace=world.workspace, user=newcomer)
+    invitee = APIClient()
+    invitee.credentials(HTTP_AUTHORIZATION=f"Token {token_for(newcomer)}")
+    base = f"/api/workspaces/{world.workspace.pk}/"
+    with new_rows() as invited:
+        response = client.post(f"{base}invitations/", {"invitee": "newcomer", "role": "viewer"})
+    assert response.status_code == 202, response.json()
+    invitation_id = response.json()["id"]
     _check(
-        added.row,
+        invited.row,
         actor=admin,
-        action=Action.MEMBERSHIP_ADD,
-        object_type="membership",
-        object_id=membership.pk,
+        action=Action.INVITATION_CREATE,
+        object_type="invitation",
+        object_id=invitation_id,
         workspace=world.workspace,
     )
-    assert added.row.after == {"user": newcomer.pk, "username": "newcomer", "role": "viewer"}
+    assert invited.row.after["invitee"] == "newcomer" and invited.row.after["role"] == "viewer"
+
+    with new_rows() as accepted:
+        assert invitee.post(f"/api/invitations/{invitation_id}/accept/").status_code == 200
+    membership = Membership.objects.get(workspace=world.workspace, user=newcomer)
+    _check(
+        accepted.row,
+        actor=newcomer,
+        action=Action.INVITATION_ACCEPT,
+        object_type="invitation",
+        object_id=invitation_id,
+        workspace=world.workspace,
+    )
+    assert accepted.row.before == {"status": "pending"}
+    assert accepted.row.after["status"] == "accepted"
+    assert accepted.row.after["membership"] == str(membership.pk)
+    assert accepted.row.after["member"] == {
+        "user": newcomer.pk,
+        "username": "newcomer",
+        "role": "viewer",
+    }
 
     with new_rows() as changed:
-        client.patch(f"{base}{membership.pk}/", {"role": "editor"})
+        client.patch(f"{base}members/{membership.pk}/", {"role": "editor"})
     assert changed.row.action == Action.MEMBERSHIP_CHANGE
     assert (changed.row.before["role"], changed.row.after["role"]) == ("viewer", "editor")
 
     with new_rows() as removed:
-        assert client.delete(f"{base}{membership.pk}/").status_code == 204
+        assert client.delete(f"{base}members/{membership.pk}/").status_code == 204
     assert removed.row.action == Action.MEMBERSHIP_REMOVE
     assert removed.row.before["role"] == "editor"
     assert removed.row.workspace_id == world.workspace.pk
+
+
+def test_invitation_decline_and_revoke(world, make_user, token_for):
+    newcomer = make_user("newcomer")
+    client = _api(world, "admin")
+    invitee = APIClient()
+    invitee.credentials(HTTP_AUTHORIZATION=f"Token {token_for(newcomer)}")
+    url = f"/api/workspaces/{world.workspace.pk}/invitations/"
+    first = client.post(url, {"invitee": "newcomer", "role": "viewer"}).json()["id"]
+    with new_rows() as declined:
+        assert invitee.post(f"/api/invitations/{first}/decline/").status_code == 200
+    _check(
+        declined.row,
+        actor=newcomer,
+        action=Action.INVITATION_DECLINE,
+        object_type="invitation",
+        object_id=first,
+        workspace=world.workspace,
+    )
+    second = client.post(url, {"invitee": "nobody-at-all", "role": "editor"}).json()["id"]
+    with new_rows() as revoked:
+        assert client.post(f"{url}{second}/revoke/").status_code == 200
+    _check(
+        revoked.row,
+        actor=world.users["admin"],
+        action=Action.INVITATION_REVOKE,
+        object_type="invitation",
+        object_id=second,
+        workspace=world.workspace,
+    )
+    assert revoked.row.after["status"] == "revoked"
 
 
 # --- graphs, agents, handoffs ------------------------------------------------------------------

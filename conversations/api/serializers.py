@@ -23,6 +23,11 @@ class ResolveInput(serializers.Serializer):
     # Not a CharField: it would turn 5 into "5"; the service insists on a string.
     result = serializers.JSONField(required=False)
     decision = serializers.ChoiceField(choices=["continue", "stop"], required=False)
+    allow_empty = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Confirms that an empty or whitespace-only function result is meant.",
+    )
 
 
 class AgentRef(serializers.Serializer):

@@ -16,7 +16,7 @@ from conversations import selectors, services
 from conversations.api import serializers as s
 from conversations.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from conversations.errors import ConversationError
-from conversations.models import Status
+from conversations.models import PendingAction, Status
 
 
 class ConversationErrorsMixin:
@@ -160,6 +160,11 @@ class PendingList(generics.ListAPIView):
         return queryset.order_by("-created_at")
 
 
+EMPTY_RESULT_MESSAGE = (
+    'The result is empty. Send "allow_empty": true to send an empty result on purpose.'
+)
+
+
 class PendingResolve(ConversationErrorsMixin, APIView):
     @extend_schema(
         request=s.ResolveInput, responses={200: s.PendingOutput}, parameters=[IDEMPOTENCY_PARAMETER]
@@ -169,10 +174,20 @@ class PendingResolve(ConversationErrorsMixin, APIView):
         action = selectors.pending_get_for_user(request.user, pk, Role.OPERATOR)
         data = s.ResolveInput(data=request.data)
         data.is_valid(raise_exception=True)
+        result = data.validated_data.get("result")
+        if (
+            action.kind == PendingAction.Kind.FUNCTION_CALL
+            and isinstance(result, str)
+            and not result.strip()
+            and not data.validated_data["allow_empty"]
+        ):
+            # An empty answer is usually a slip of the Enter key, and the model would take it
+            # as the function's real output; sending one takes an explicit confirmation.
+            raise ValidationError({"result": [EMPTY_RESULT_MESSAGE]})
         services.pending_resolve(
             actor=request.user,
             action=action,
-            result=data.validated_data.get("result"),
+            result=result,
             decision=data.validated_data.get("decision"),
         )
         action = selectors.pending_get_for_user(request.user, pk)
@@ -211,21 +226,64 @@ INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 class FileDownload(APIView):
-    """Generated files are never public: membership of the conversation's workspace is checked."""
+    """Generated files are never public: membership of the conversation's workspace is checked.
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
-    def get(self, request, pk):
-        from django.http import FileResponse
+    Only an explicit download (the response is an attachment) is audited. Showing an image in
+    the page (`?inline=1`) is not a download: the browser fetches it again on every render and
+    reload, and a row per fetch would bury the real downloads. HEAD is never audited either."""
 
+    def _serve(self, request, pk):
         generated = selectors.file_get_for_user(request.user, pk)
         # Model-made files are untrusted: only raster images may be shown in the page; anything
         # else (HTML, SVG…) would run on our origin, so it is always a download.
-        inline = request.query_params.get("inline") == "1" and generated.type in INLINE_TYPES
+        inline = (
+            request.query_params.get("inline") == "1"
+            and request.query_params.get("download") != "1"
+            and generated.type in INLINE_TYPES
+        )
+        return generated, inline
+
+    def _headers(self, response, inline: bool):
+        response["Content-Security-Policy"] = "sandbox"
+        if inline:
+            # The page shows the same image on every render: let the browser keep it.
+            response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("inline", str, description="`1`: show a raster image in the page."),
+            OpenApiParameter("download", str, description="`1`: always an attachment."),
+        ],
+        responses={(200, "application/octet-stream"): bytes},
+    )
+    def get(self, request, pk):
+        from django.http import FileResponse
+
+        generated, inline = self._serve(request, pk)
+        if inline:
+            handle = generated.file.open("rb")  # a read, not a download: nothing to record
+        else:
+            handle = services.file_download(actor=request.user, generated=generated)
         response = FileResponse(
-            services.file_download(actor=request.user, generated=generated, inline=inline),
+            handle,
             as_attachment=not inline,
             filename=generated.name,
             content_type=generated.type if inline else "application/octet-stream",
         )
-        response["Content-Security-Policy"] = "sandbox"
-        return response
+        return self._headers(response, inline)
+
+    def head(self, request, pk):
+        """The headers a GET would send, without the file and without an audit row."""
+        from django.http import HttpResponse
+        from django.utils.http import content_disposition_header
+
+        generated, inline = self._serve(request, pk)
+        response = HttpResponse(
+            content_type=generated.type if inline else "application/octet-stream"
+        )
+        response["Content-Length"] = str(generated.size)
+        disposition = content_disposition_header(not inline, generated.name)
+        if disposition:
+            response["Content-Disposition"] = disposition
+        return self._headers(response, inline)

@@ -49,7 +49,15 @@ function wire(card) {
     let body;
     if (form.dataset.kind === "function_call") {
       const result = form.elements.result.value;
-      if (form.elements.format.value === "json") {
+      const allowEmpty = form.elements.allow_empty.checked;
+      if (!result.trim() && !allowEmpty) {
+        // An empty answer goes to the model as the function's output: only on purpose.
+        error.textContent = 'Result: it is empty. Write one, or tick "Send an empty result".';
+        error.hidden = false;
+        form.elements.result.focus();
+        return;
+      }
+      if (form.elements.format.value === "json" && result.trim()) {
         try {
           JSON.parse(result);
         } catch (exc) {
@@ -59,7 +67,7 @@ function wire(card) {
           return;
         }
       }
-      body = { result };
+      body = { result, allow_empty: allowEmpty };
     } else {
       body = { decision: event.submitter?.value || decision || "continue" };
     }

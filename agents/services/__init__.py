@@ -1,0 +1,57 @@
+"""Every write to workspaces, graphs and agents. One service per user action, each atomic.
+
+Callers (API, admin, import, management commands) check access with `selectors` first; services
+enforce the domain rules and raise `DomainValidationError` / `RevisionConflict`. Each records one
+audit row (`audit.services.audit_record`) inside its own transaction, after its checks pass, so a
+refused or rolled-back action leaves none; keep each user action a single service call.
+
+One module per job; this package re-exports the public services so callers keep
+`from agents import services` / `from agents.services import x`.
+"""
+
+from agents.services.agents import (
+    agent_create,
+    agent_delete,
+    agent_update,
+    agent_version_restore,
+    handoffs_set,
+)
+from agents.services.graphs import graph_create, graph_delete, graph_import, graph_update
+from agents.services.history import agent_snapshot
+from agents.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_decline,
+    invitation_revoke,
+)
+from agents.services.workspaces import (
+    membership_add,
+    membership_change,
+    membership_remove,
+    workspace_create,
+    workspace_delete,
+    workspace_update,
+)
+
+__all__ = [
+    "agent_create",
+    "agent_delete",
+    "agent_snapshot",
+    "agent_update",
+    "agent_version_restore",
+    "graph_create",
+    "graph_delete",
+    "graph_import",
+    "graph_update",
+    "handoffs_set",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_decline",
+    "invitation_revoke",
+    "membership_add",
+    "membership_change",
+    "membership_remove",
+    "workspace_create",
+    "workspace_delete",
+    "workspace_update",
+]
