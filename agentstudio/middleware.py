@@ -42,9 +42,7 @@ class LoginRequiredMiddleware(_LoginRequiredMiddleware):
 
 def too_large(request) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    message = (
-        f"Request body too large: the limit is {limit} bytes (DATA_UPLOAD_MAX_MEMORY_SIZE)."
-    )
+    message = f"Request body too large: the limit is {limit} bytes (DATA_UPLOAD_MAX_MEMORY_SIZE)."
     if request.path.startswith(JSON_PREFIXES):
         return JsonResponse({"detail": message, "limit": limit}, status=413)
     return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
