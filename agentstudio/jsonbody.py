@@ -16,7 +16,8 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-DEFAULT_MAX_DEPTH = 64
+# Above every field's own depth check (agents.validation), so those still name the field.
+DEFAULT_MAX_DEPTH = 100
 
 
 class JSONBodyError(ValueError):

@@ -132,3 +132,29 @@ def test_api_docs_render_offline_under_the_csp(signed_in_page, asgi_server, csp_
     page.get_by_role("button", name="Try it out").first.wait_for()
     assert outside == []
     assert csp_watch(page) == []
+
+
+def test_repeated_wrong_passwords_lock_the_browser_out(page, asgi_server, make_user, csp_watch):
+    from audit.models import AuditEntry
+
+    make_user("grace", password="s3cret-pass-99")
+    page.goto(f"{asgi_server.url}/login/")
+    statuses = []
+    for _ in range(5):  # AXES_FAILURE_LIMIT
+        page.get_by_label("Username").fill("grace")
+        page.get_by_label("Password").fill("wrong")
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.get_by_role("button", name="Sign in").click()
+        statuses.append(posted.value.status)
+    assert statuses == [200, 200, 200, 200, 429]
+    page.get_by_role("link", name="Back to sign-in").click()
+    page.get_by_label("Username").fill("grace")
+    page.get_by_label("Password").fill("s3cret-pass-99")  # the right one, too late
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Sign in").click()
+    assert posted.value.status == 429
+    assert page.get_by_role("heading", name="Sign-in locked").is_visible()
+    assert "Try again in 15 minutes" in page.get_by_role("alert").inner_text()
+    assert "/login/" in page.url
+    assert AuditEntry.objects.filter(action="auth.locked_out", object_repr="grace").count() == 2
+    assert csp_watch(page) == []

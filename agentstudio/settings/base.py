@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from csp.constants import NONE, SELF
 
-from .env import BASE_DIR, DATA_DIR, bool_var, database, env, list_var, redis_url
+from .env import BASE_DIR, DATA_DIR, bool_var, database, env, list_var, rate_var, redis_url
 
 DEBUG = bool_var("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")  # dev.py and production.py decide what empty means
@@ -156,8 +156,8 @@ REST_FRAMEWORK = {
         "agentstudio.api.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("API_THROTTLE_ANON", default="600/min") or None,
-        "user": env.str("API_THROTTLE_USER", default="2000/min") or None,
+        "anon": rate_var("API_THROTTLE_ANON", default="600/min"),
+        "user": rate_var("API_THROTTLE_USER", default="2000/min"),
     },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -221,7 +221,7 @@ AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=Fa
 # Request bodies (JSON, forms) larger than this get a 413 naming the limit (Django's setting).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 # Deeper JSON request bodies are refused with a 400 (agentstudio/jsonbody.py).
-JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=100)
 
 # Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
 # one address, that pair is refused (429, the lockout page) for AXES_COOLOFF_MINUTES, on
