@@ -299,3 +299,12 @@ def signed_in_page(page, asgi_server, make_user) -> Callable:
         return page
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh_api_throttle_counters():
+    """DRF's throttles count in the default (per-process) cache, which outlives a test; user ids
+    are reused across tests, so one test's requests must not count against the next."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -8,13 +8,16 @@ from collections.abc import Mapping
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.fields import InvalidJSONInput
 from django.utils.html import format_html_join
 
 from agents import services, validation
 from agents.exceptions import DomainValidationError
 from agents.models import Agent, AgentVersion, Graph, HandoffEdge, Membership, Workspace
 from agents.roles import Role
+from agentstudio import jsonbody
 
 
 def _attach(form: forms.ModelForm, errors: Mapping[str, list[str]]) -> None:
@@ -252,6 +255,25 @@ class GraphAdmin(admin.ModelAdmin):
 
 
 class PrettyJSONField(forms.JSONField):
+    """Decodes through agentstudio.jsonbody: Django's field lets a deeply nested value raise
+    RecursionError (a 500) both when cleaning and when showing the form again."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value not in self.empty_values and not self.disabled:
+            try:
+                jsonbody.loads(value)
+            except jsonbody.JSONBodyError as exc:
+                raise ValidationError(str(exc), code="invalid") from None
+        return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        if self.disabled or data is None:
+            return super().bound_data(data, initial)
+        try:
+            return jsonbody.loads(data)
+        except jsonbody.JSONBodyError:
+            return InvalidJSONInput(data)
+
     def prepare_value(self, value):
         if isinstance(value, str):
             return value

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count
 from django.http import JsonResponse
@@ -20,6 +21,15 @@ RECENT = 10
 def healthz(request):
     report = run_checks()
     return JsonResponse(report, status=200 if all_ok(report) else 503)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE), for /login/ and /admin/login/."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    context = {"minutes": max(1, -(-seconds // 60)), "failure_limit": settings.AXES_FAILURE_LIMIT}
+    response = render(request, "registration/locked_out.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @require_GET

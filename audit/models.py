@@ -25,6 +25,7 @@ class Action(models.TextChoices):
     LOGIN = "auth.login", "signed in"
     LOGIN_FAILED = "auth.login_failed", "sign-in failed"
     LOGOUT = "auth.logout", "signed out"
+    LOCKED_OUT = "auth.locked_out", "sign-in locked out"
     WORKSPACE_CREATE = "workspace.create", "workspace created"
     WORKSPACE_UPDATE = "workspace.update", "workspace changed"
     WORKSPACE_DELETE = "workspace.delete", "workspace deleted"

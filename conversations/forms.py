@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib.auth import get_user_model
 
+from agentstudio import jsonbody
 from conversations.models import HandoffExecution, Status
 
 
@@ -43,9 +42,9 @@ class StartForm(forms.Form):
         if not raw:
             return None
         try:
-            value = json.loads(raw)
-        except ValueError as exc:
-            raise forms.ValidationError(f"Not valid JSON: {exc}.") from None
+            value = jsonbody.loads(raw)
+        except jsonbody.JSONBodyError as exc:
+            raise forms.ValidationError(str(exc)) from None
         if not isinstance(value, dict):
             raise forms.ValidationError('Give a JSON object, like {"key": "value"}.')
         return value
@@ -80,9 +79,9 @@ class ResolveForm(forms.Form):
             )
         if data.get("format") == "json" and data.get("result"):
             try:
-                json.loads(data["result"])
-            except ValueError as exc:
-                self.add_error("result", f"Not valid JSON: {exc}.")
+                jsonbody.loads(data["result"])
+            except jsonbody.JSONBodyError as exc:
+                self.add_error("result", str(exc))
         return data
 
 

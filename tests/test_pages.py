@@ -13,9 +13,10 @@ def test_pages_redirect_anonymous_users_to_login(client, path):
     assert response["Location"].startswith(reverse("login")) or "/login" in response["Location"]
 
 
-def test_api_answers_anonymous_with_401_or_403_not_a_redirect(client):
+def test_api_answers_anonymous_with_401_not_a_redirect(client):
     response = client.get("/api/schema/")
-    assert response.status_code in {401, 403}
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 def test_login_page_and_static_files_are_public(client):

@@ -30,6 +30,8 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ("DATABASE_URL", "mysql-ish://nowhere"),
         ("REDIS_URL", "http://127.0.0.1:6379"),
         ("DEBUG", "maybe"),
+        ("API_THROTTLE_USER", "lots"),
+        ("API_THROTTLE_ANON", "10/fortnight"),
     ],
 )
 def test_misconfigured_value_fails_at_start_naming_it(variable, value):

@@ -5,29 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import generics
-from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 
 from agents.api.errors import DomainErrorsMixin
 
 
-class SafeJSONParser(JSONParser):
-    """DRF's parser turns syntax errors into 400 but lets RecursionError from a hostile,
-    deeply nested body escape as a 500."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply.") from None
-
-
 class ApiView(DomainErrorsMixin, generics.GenericAPIView):
     """Views validate input with a serializer, call one service, and render with another."""
-
-    parser_classes = [SafeJSONParser]
 
     def validated(self, serializer_class: type[Serializer], data: Any = None) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data if data is None else data)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .env import BASE_DIR, DATA_DIR, bool_var, database, env, list_var, redis_url
+from datetime import timedelta
+
+from csp.constants import NONE, SELF
+
+from .env import BASE_DIR, DATA_DIR, bool_var, database, env, list_var, rate_var, redis_url
 
 DEBUG = bool_var("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")  # dev.py and production.py decide what empty means
@@ -22,17 +26,21 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "agentstudio",
     "agents",
     "conversations",
     "sandbox",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "agentstudio.middleware.BodySizeLimitMiddleware",
     "audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -40,6 +48,9 @@ MIDDLEWARE = [
     "agentstudio.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "agentstudio.middleware.SecurityHeadersMiddleware",
+    # Last: it turns a lockout flagged during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "agentstudio.urls"
@@ -70,6 +81,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# The lockout check runs before the password check (django-axes).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -121,11 +137,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers missing or bad credentials with the first class's
+    # `WWW-Authenticate` challenge (401); SessionAuthentication has none, which made it a 403.
+    # Session requests still need their CSRF token (403 without it).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only, through one parser for every endpoint: hostile nesting is a 400 naming the
+    # body, not a 500. (Form-encoded bodies would reach serializers' JSONField as strings that
+    # it decodes itself, without that limit.)
+    "DEFAULT_PARSER_CLASSES": ["agentstudio.jsonbody.SafeJSONParser"],
+    "DEFAULT_METADATA_CLASS": "agentstudio.api.Metadata",
+    # 429 with Retry-After past these. Counted in the default cache, i.e. per server process.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "agentstudio.api.AnonRateThrottle",
+        "agentstudio.api.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": rate_var("API_THROTTLE_ANON", default="600/min"),
+        "user": rate_var("API_THROTTLE_USER", default="2000/min"),
+    },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -137,6 +170,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from the drf-spectacular-sidecar package: /api/docs/ needs no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # The Mistral backend: the real API when a key is set, else the sandbox served under /sandbox.
@@ -152,7 +188,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpx2": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # lockouts only, not every successful sign-in
+    },
 }
 
 # Backend client behaviour (conversations/backend.py).
@@ -179,3 +219,42 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0) or None
 AUDIT_PURGE_INTERVAL_S = env.int("AUDIT_PURGE_INTERVAL_S", default=24 * 3600)
 # Take the client address from X-Forwarded-For (first hop) only behind a proxy that sets it.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+
+# Request bodies (JSON, forms) larger than this get a 413 naming the limit (Django's setting).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Deeper JSON request bodies are refused with a 400 (agentstudio/jsonbody.py).
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=100)
+
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair is refused (429, the lockout page) for AXES_COOLOFF_MINUTES, on
+# /login/ and /admin/login/ alike; a further try during the lockout starts the wait again.
+# API tokens are not passwords and are never locked. The address is the audit trail's
+# (X-Forwarded-For only with AUDIT_TRUST_X_FORWARDED_FOR).
+AXES_ENABLED = bool_var("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "agentstudio.views.locked_out"
+# The audit trail records refused sign-ins and lockouts; axes keeps only what it needs to count.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no start-up banner in every process's log
+
+# Content-Security-Policy (django-csp): only our own scripts, styles, images and sockets. No
+# inline script or style anywhere (data blocks use json_script; colours are set from data-*
+# attributes by static/conversations/agent-colors.js).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}

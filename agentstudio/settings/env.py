@@ -37,6 +37,21 @@ def list_var(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in env.list(name, default=default) if item.strip()]
 
 
+def rate_var(name: str, default: str) -> str | None:
+    """A DRF throttle rate like "2000/min" (per s, min, hour or day); empty means no limit."""
+    raw = env.str(name, default=default).strip()
+    if not raw:
+        return None
+    count, _, period = raw.partition("/")
+    require(
+        name,
+        raw,
+        lambda v: count.isdigit() and period[:1] in {"s", "m", "h", "d"},
+        'must be a rate like "100/min" (per s, min, hour or day), or empty for none',
+    )
+    return raw
+
+
 def redis_url() -> str:
     url = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
     require(

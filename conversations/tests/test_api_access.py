@@ -197,7 +197,8 @@ def test_files_are_members_only(team, conversation, api_client, settings, tmp_pa
             assert meta.status_code == 200 and meta.json()["size"] == 4
             assert b"".join(download.streaming_content) == b"\x89PNG"
     api_client.force_authenticate(None)
-    assert api_client.get(f"/api/files/{generated.pk}/download/").status_code in {401, 403}
+    anonymous = api_client.get(f"/api/files/{generated.pk}/download/")
+    assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"] == "Token"
 
 
 def test_only_raster_images_are_served_inline(team, conversation, api_client, settings, tmp_path):
