@@ -12,7 +12,7 @@ from django.db import transaction
 
 from sandbox import wire
 from sandbox.models import SandboxAgent, SandboxAgentAlias, SandboxAgentVersion
-from sandbox.policy import AgentSpec
+from sandbox.specs import AgentSpec
 
 # Fields a client may set on create/update, with the value the API shows when unset.
 AGENT_FIELDS: dict[str, Any] = {

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from sandbox import wire
-from sandbox.engine import ApiError
+from sandbox.errors import ApiError
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
