@@ -11,10 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Max, Q
 
-from sandbox import agents_store, faults, wire
+from sandbox import agents_store, conf, faults, wire
 from sandbox.errors import ApiError
 from sandbox.inputs import check_inputs, normalize_inputs
 from sandbox.models import SandboxConversation, SandboxEntry, SandboxFile
@@ -128,7 +127,7 @@ def _run(
             handoff_execution=body.get("handoff_execution") or "server",
             scenario_state=conversation.scenario,
         )
-        with transaction.atomic():
+        with conf.atomic():
             if store:
                 _append_entries(conversation.id, inputs)
             stamp = wire.now()
@@ -158,7 +157,7 @@ def _run(
 
 def finish(turn: PreparedTurn, *, completed: bool = True) -> None:
     """Persist the outputs (unless the turn failed) and release the turn lock."""
-    with transaction.atomic():
+    with conf.atomic():
         if completed:
             if turn.store:
                 _append_entries(turn.conversation_id, turn.outputs)
@@ -281,7 +280,7 @@ def restart(conversation_id: str, body: dict[str, Any], headers: Any) -> Prepare
             active = entry["next_agent_id"]
     stamp = wire.now()
     token = wire.new_id("turn_")
-    with transaction.atomic():
+    with conf.atomic():
         conversation = SandboxConversation.objects.create(
             id=wire.new_id("conv_"),
             agent_id=source.agent_id,
