@@ -159,16 +159,22 @@ def agent_update(remote_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         return _dump(client().beta.agents.update(agent_id=remote_id, **fields))
 
 
-def agent_exists(remote_id: str) -> bool:
+def agent_get(remote_id: str) -> dict[str, Any] | None:
+    """The agent as the backend holds it now (its active version), or None if it is gone."""
     try:
-        client().beta.agents.get(agent_id=remote_id)
-        return True
+        return _dump(client().beta.agents.get(agent_id=remote_id))
+    except BackendError:
+        raise
     except SDKError as exc:
         if exc.status_code == 404:
-            return False
+            return None
         raise BackendError(describe(exc)) from exc
     except Exception as exc:
         raise BackendError(describe(exc)) from exc
+
+
+def agent_exists(remote_id: str) -> bool:
+    return agent_get(remote_id) is not None
 
 
 @contextlib.contextmanager

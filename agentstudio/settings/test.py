@@ -25,8 +25,10 @@ SANDBOX_DELAY_MS = int(os.environ.get("SANDBOX_DELAY_MS", "0"))
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so live servers and worker processes share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+# The sandbox's test database is set up on its own too (conftest.py), so it depends on no other.
+DATABASES["sandbox"]["TEST"] = {"DEPENDENCIES": []}
 if DATABASES["sandbox"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["sandbox"]["TEST"] = {"NAME": str(DATA_DIR / "test-sandbox.sqlite3")}
+    DATABASES["sandbox"]["TEST"]["NAME"] = str(DATA_DIR / "test-sandbox.sqlite3")
 SANDBOX_ENABLED, SANDBOX_API_KEY = sandbox(enabled_by_default=not MISTRAL_API_KEY)
 # Scripted sandbox replies used by the browser tests of the conversation page.
 SANDBOX_SCENARIO_DIRS = [str(BASE_DIR / "conversations" / "tests" / "scenarios")]
