@@ -17,4 +17,4 @@ RUN SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_hex(3
 RUN useradd --create-home studio && mkdir -p /app/data && chown studio /app/data
 USER studio
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec uvicorn agentstudio.asgi:application --host 0.0.0.0 --port 8000 --proxy-headers"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py migrate --database sandbox --noinput && exec uvicorn agentstudio.asgi:application --host 0.0.0.0 --port 8000 --proxy-headers"]

@@ -22,11 +22,11 @@ from agentstudio.redis_server import free_port
 ROOT = Path(__file__).resolve().parent
 
 
-def _database_url() -> str:
-    """The test database as a URL, for processes started by the suite."""
-    from django.db import connection
+def _database_url(alias: str = "default") -> str:
+    """A test database as a URL, for processes started by the suite."""
+    from django.db import connections
 
-    s = connection.settings_dict
+    s = connections[alias].settings_dict
     if s["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{s['NAME']}"
     auth = s["USER"] or ""
@@ -38,10 +38,15 @@ def _database_url() -> str:
 
 
 def process_env(**extra: str) -> dict[str, str]:
+    from django.conf import settings
+
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         DJANGO_SETTINGS_MODULE="agentstudio.settings.test",
         DATABASE_URL=_database_url(),
+        # The sandbox's own test database and key: every process plays the same remote API.
+        SANDBOX_DATABASE_URL=_database_url("sandbox"),
+        SANDBOX_API_KEY=settings.SANDBOX_API_KEY,
         PYTHONUNBUFFERED="1",
     )
     env.update({k: str(v) for k, v in extra.items()})
@@ -167,6 +172,32 @@ def start_worker(tmp_dir: Path, *, concurrency: int = 8, **env: str) -> WorkerPr
         raise RuntimeError("worker not ready within 30s")
     app.control.purge()  # nothing left over from an earlier test run in this queue
     return WorkerProcess(proc=proc, log=log)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb, django_db_createdb):
+    """The sandbox's test database too, whatever the collected tests name: the servers and
+    workers the suite starts use the sandbox even when no test touches its rows itself."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    sandbox = connections["sandbox"]
+    if sandbox.settings_dict["NAME"] == sandbox.creation._get_test_db_name():
+        yield  # pytest-django set it up already, for a test that names it
+        return
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=0,
+            interactive=False,
+            keepdb=keepdb,
+            aliases={"sandbox"},
+            serialized_aliases=set(),
+        )
+    yield
+    if not keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(scope="session")

@@ -115,6 +115,7 @@ def main() -> int:
         os.environ.setdefault("SANDBOX_BASE_URL", f"{base_url}/sandbox")
 
         manage("migrate", "--noinput", "-v", "0")
+        manage("migrate", "--database", "sandbox", "--noinput", "-v", "0")
         manage("ensure_local_admin")
         if has_command("load_demo"):
             manage("load_demo", "--owner", "admin", "--if-empty")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -23,8 +24,10 @@ urlpatterns = [
     path("api/tokens/", TokenView.as_view(), name="api-tokens"),
     path("api/", include("agents.api.urls")),
     path("api/", include("conversations.api.urls")),
-    path("sandbox/", include("sandbox.urls")),
     path("", include("audit.urls")),
     path("", include("agents.urls")),
     path("", include("conversations.urls")),
 ]
+# Off, there is no /sandbox/ at all: it would be an open door to every tenant's remote state.
+if settings.SANDBOX_ENABLED:
+    urlpatterns.insert(0, path("sandbox/", include("sandbox.urls")))

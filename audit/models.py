@@ -41,6 +41,7 @@ class Action(models.TextChoices):
     GRAPH_DELETE = "graph.delete", "graph deleted"
     GRAPH_IMPORT = "graph.import", "graph imported"
     GRAPH_SYNC = "graph.sync", "graph synced to the backend"
+    AGENT_DRIFT_REPAIRED = "agent.drift_repaired", "agent changed on the backend, restored by sync"
     AGENT_CREATE = "agent.create", "agent created"
     AGENT_UPDATE = "agent.update", "agent changed"
     AGENT_DELETE = "agent.delete", "agent deleted"

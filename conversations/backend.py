@@ -1,7 +1,8 @@
 """The backend adapter: the only module of the project that imports `mistralai`.
 
-It talks to the real Mistral API when MISTRAL_API_KEY is set, else to this server's sandbox, with
-timeouts and SDK retries (429/5xx, honouring Retry-After). Everything it returns is plain data.
+It talks to the real Mistral API when MISTRAL_API_KEY is set, else to this server's sandbox (when
+SANDBOX_ENABLED, with its SANDBOX_API_KEY), with timeouts and SDK retries (429/5xx, honouring
+Retry-After). Everything it returns is plain data.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from pydantic import ConfigDict, create_model
 
 from agentstudio.backend import active_backend
 
-SANDBOX_KEY = "sandbox-key"
+NO_BACKEND = (
+    "No backend is configured: set MISTRAL_API_KEY for the Mistral API, or SANDBOX_ENABLED=true "
+    "for the offline sandbox."
+)
 _client_lock = threading.Lock()
 _client: tuple[tuple[str, str], Mistral] | None = None
 
@@ -40,6 +44,14 @@ def server_url() -> str:
     if settings.MISTRAL_API_KEY:
         return settings.MISTRAL_SERVER_URL or "https://api.mistral.ai"
     return settings.SANDBOX_BASE_URL
+
+
+def api_key() -> str:
+    if settings.MISTRAL_API_KEY:
+        return settings.MISTRAL_API_KEY
+    if settings.SANDBOX_ENABLED:
+        return settings.SANDBOX_API_KEY
+    raise BackendError(NO_BACKEND)
 
 
 def backend_key() -> str:
@@ -81,7 +93,7 @@ def client() -> Mistral:
     """One client per process, shared by the worker's threads (its HTTP pool is thread-safe):
     building one costs an SSL context and the SDK's lazy imports, too much for every turn."""
     global _client
-    key = (backend_key(), settings.MISTRAL_API_KEY)
+    key = (backend_key(), api_key())
     cached = _client
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -99,7 +111,7 @@ def client() -> Mistral:
                 retry_connection_errors=True,
             )
             sdk = Mistral(
-                api_key=settings.MISTRAL_API_KEY or SANDBOX_KEY,
+                api_key=key[1],
                 server_url=server_url(),
                 timeout_ms=settings.MISTRAL_TIMEOUT_MS,
                 retry_config=retry,
@@ -147,16 +159,22 @@ def agent_update(remote_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         return _dump(client().beta.agents.update(agent_id=remote_id, **fields))
 
 
-def agent_exists(remote_id: str) -> bool:
+def agent_get(remote_id: str) -> dict[str, Any] | None:
+    """The agent as the backend holds it now (its active version), or None if it is gone."""
     try:
-        client().beta.agents.get(agent_id=remote_id)
-        return True
+        return _dump(client().beta.agents.get(agent_id=remote_id))
+    except BackendError:
+        raise
     except SDKError as exc:
         if exc.status_code == 404:
-            return False
+            return None
         raise BackendError(describe(exc)) from exc
     except Exception as exc:
         raise BackendError(describe(exc)) from exc
+
+
+def agent_exists(remote_id: str) -> bool:
+    return agent_get(remote_id) is not None
 
 
 @contextlib.contextmanager

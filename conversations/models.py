@@ -287,7 +287,10 @@ class RemoteAgent(models.Model):
     agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="remotes")
     backend = models.CharField(max_length=255)  # "sandbox:<url>" or "mistral:<url>"
     remote_id = models.CharField(max_length=128)
+    # The version and a fingerprint of the remote configuration after our last push: a sync that
+    # finds either changed knows someone else changed the agent, and pushes ours again.
     remote_version = models.PositiveIntegerField(default=0)
+    remote_fingerprint = models.CharField(max_length=64, blank=True, default="")
     config_hash = models.CharField(max_length=64)
     handoffs_hash = models.CharField(max_length=64, blank=True, default="")
     synced_at = models.DateTimeField(auto_now=True)

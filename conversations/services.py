@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db import transaction
@@ -35,6 +35,10 @@ from conversations.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from conversations.sync import SyncResult
+
 MAX_INPUT_CHARS = 100_000
 MAX_RESULT_CHARS = 200_000
 FINAL_STATUSES = {Status.COMPLETED, Status.FAILED, Status.CANCELLED}
@@ -424,16 +428,17 @@ def _continue_if_answered(conversation: Conversation, action: PendingAction) -> 
         _enqueue_turn(turn.pk)
 
 
-def graph_sync_requested(*, actor, graph) -> dict[Any, Any]:
-    """A person's "sync to the backend" (the API's POST /graphs/{id}/sync/). The sync talks to
-    the network, so it runs outside any transaction and the audit row follows it: a success row
-    with what the backend now holds, or a row marked failed with the backend's error. (The worker's
-    own sync before each turn is not a human action and is not audited.)"""
+def graph_sync_requested(*, actor, graph) -> SyncResult:
+    """A person's "sync to the backend" (the API's POST /graphs/{id}/sync/). It also repairs
+    agents changed on the backend behind our back. The sync talks to the network, so it runs
+    outside any transaction and the audit rows follow it: a success row with what the backend now
+    holds and one row per repaired agent, or a row marked failed with the backend's error. (The
+    worker's own sync before each turn is not a human action and is not audited.)"""
     from conversations import backend
-    from conversations.sync import graph_sync
+    from conversations.sync import graph_resync
 
     try:
-        remotes = graph_sync(graph)
+        result = graph_resync(graph)
     except backend.BackendError as exc:
         with transaction.atomic():
             audit_record(
@@ -446,7 +451,17 @@ def graph_sync_requested(*, actor, graph) -> dict[Any, Any]:
                 error=str(exc)[:2000],
             )
         raise
+    repaired = [drift.as_dict() for drift in result.repaired]
+    agents = Agent.objects.in_bulk([drift.agent_id for drift in result.repaired])
     with transaction.atomic():
+        for drift, details in zip(result.repaired, repaired, strict=True):
+            audit_record(
+                actor=actor,
+                action=Action.AGENT_DRIFT_REPAIRED,
+                obj=agents[drift.agent_id],
+                workspace=graph.workspace,
+                after={"backend": backend.backend_key(), **details},
+            )
         audit_record(
             actor=actor,
             action=Action.GRAPH_SYNC,
@@ -456,11 +471,12 @@ def graph_sync_requested(*, actor, graph) -> dict[Any, Any]:
                 "backend": backend.backend_key(),
                 "agents": [
                     {"agent": str(agent_id), "remote_id": r.remote_id, "version": r.remote_version}
-                    for agent_id, r in remotes.items()
+                    for agent_id, r in result.remotes.items()
                 ],
+                "drift_repaired": repaired,
             },
         )
-    return remotes
+    return result
 
 
 def file_download(*, actor, generated: GeneratedFile, inline: bool = False):

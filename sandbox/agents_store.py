@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
-from sandbox import wire
+from sandbox import conf, wire
 from sandbox.models import SandboxAgent, SandboxAgentAlias, SandboxAgentVersion
-from sandbox.policy import AgentSpec
+from sandbox.specs import AgentSpec
 
 # Fields a client may set on create/update, with the value the API shows when unset.
 AGENT_FIELDS: dict[str, Any] = {
@@ -48,7 +46,7 @@ def _config(body: dict[str, Any], base: dict[str, Any] | None = None) -> dict[st
     return config
 
 
-@transaction.atomic
+@conf.atomic()
 def create_agent(body: dict[str, Any]) -> dict[str, Any]:
     stamp = wire.now()
     agent = SandboxAgent.objects.create(
@@ -84,7 +82,7 @@ def resolve_version(agent: SandboxAgent, version: Any) -> SandboxAgentVersion:
     return found
 
 
-@transaction.atomic
+@conf.atomic()
 def update_agent(agent_id: str, body: dict[str, Any]) -> dict[str, Any]:
     agent = SandboxAgent.objects.select_for_update().filter(pk=agent_id).first()
     if agent is None:

@@ -11,26 +11,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Max, Q
-from django.http import HttpResponse
 
-from sandbox import agents_store, faults, wire
+from sandbox import agents_store, conf, faults, wire
+from sandbox.errors import ApiError
+from sandbox.inputs import check_inputs, normalize_inputs
 from sandbox.models import SandboxConversation, SandboxEntry, SandboxFile
-from sandbox.policy import AgentSpec, PolicyError, TurnResult, run_turn
+from sandbox.policy import run_turn
+from sandbox.specs import AgentSpec, PolicyError, TurnResult
 
 Entry = wire.Entry
 # A lock older than this belongs to a turn whose process died; the next turn may take it over.
 STALE_LOCK = dt.timedelta(minutes=5)
 FORBIDDEN_ON_APPEND = ("model", "instructions", "tools", "agent_id")
-
-
-class ApiError(Exception):
-    """Carries the HTTP response the view should return instead of a turn."""
-
-    def __init__(self, response: HttpResponse) -> None:
-        super().__init__(response.status_code)
-        self.response = response
 
 
 @dataclass
@@ -44,80 +37,6 @@ class PreparedTurn:
     store: bool
     knobs: faults.Knobs
     files: list[str] = field(default_factory=list)
-
-
-# ---- inputs ---------------------------------------------------------------------------------
-
-
-def normalize_inputs(raw: Any) -> list[Entry]:
-    """A string, or a list of `message.input`/`function.result` entries, as wire entries."""
-    if raw is None:
-        return []
-    if isinstance(raw, str):
-        return [wire.message_input(raw)]
-    if not isinstance(raw, list):
-        raise ApiError(
-            wire.validation_error(["body", "inputs"], "Input should be a string or list")
-        )
-    out: list[Entry] = []
-    for index, item in enumerate(raw):
-        loc = ["body", "inputs", index]
-        if not isinstance(item, dict):
-            raise ApiError(wire.validation_error(loc, "Input should be an entry object"))
-        kind = item.get("type") or (
-            "function.result" if "tool_call_id" in item else "message.input"
-        )
-        if kind == "message.input":
-            if item.get("role") not in ("user", "assistant") or item.get("content") is None:
-                raise ApiError(wire.validation_error(loc, "message.input needs role and content"))
-            out.append(wire.message_input(item["content"], item["role"], bool(item.get("prefix"))))
-        elif kind == "function.result":
-            if not isinstance(item.get("tool_call_id"), str) or not isinstance(
-                item.get("result"), str
-            ):
-                raise ApiError(
-                    wire.validation_error(
-                        loc, "function.result needs tool_call_id and result strings"
-                    )
-                )
-            out.append(wire.function_result(item["tool_call_id"], item["result"]))
-        else:
-            raise ApiError(
-                wire.validation_error(loc + ["type"], f"Unsupported input type {kind!r}")
-            )
-    return out
-
-
-def pending_calls(history: list[Entry]) -> dict[str, str]:
-    """Function calls (tool_call_id → name) that still wait for a result."""
-    calls = {e["tool_call_id"]: e["name"] for e in history if e.get("type") == "function.call"}
-    for entry in history:
-        if entry.get("type") == "function.result":
-            calls.pop(entry["tool_call_id"], None)
-    return calls
-
-
-def check_inputs(history: list[Entry], inputs: list[Entry]) -> None:
-    """The API's rules: results only for known, unanswered calls; nothing else while any wait."""
-    pending = pending_calls(history)
-    answered = {e["tool_call_id"] for e in history if e.get("type") == "function.result"}
-    results = [e["tool_call_id"] for e in inputs if e["type"] == "function.result"]
-    if dup := [i for i in results if i in answered]:
-        raise ApiError(wire.error(400, f"Function call {dup[0]} already has a result"))
-    if unknown := [i for i in results if i not in pending]:
-        raise ApiError(wire.error(400, f"unknown tool_call_id(s): {', '.join(unknown)}"))
-    if pending:
-        others = [e for e in inputs if e["type"] != "function.result"]
-        missing = [i for i in pending if i not in results]
-        if others or missing:
-            raise ApiError(
-                wire.error(
-                    400,
-                    "Cannot append other inputs while function results are still missing"
-                    f" (missing: {', '.join(missing) or 'none'})",
-                    code=3001,
-                )
-            )
 
 
 # ---- conversations --------------------------------------------------------------------------
@@ -208,7 +127,7 @@ def _run(
             handoff_execution=body.get("handoff_execution") or "server",
             scenario_state=conversation.scenario,
         )
-        with transaction.atomic():
+        with conf.atomic():
             if store:
                 _append_entries(conversation.id, inputs)
             stamp = wire.now()
@@ -238,7 +157,7 @@ def _run(
 
 def finish(turn: PreparedTurn, *, completed: bool = True) -> None:
     """Persist the outputs (unless the turn failed) and release the turn lock."""
-    with transaction.atomic():
+    with conf.atomic():
         if completed:
             if turn.store:
                 _append_entries(turn.conversation_id, turn.outputs)
@@ -361,7 +280,7 @@ def restart(conversation_id: str, body: dict[str, Any], headers: Any) -> Prepare
             active = entry["next_agent_id"]
     stamp = wire.now()
     token = wire.new_id("turn_")
-    with transaction.atomic():
+    with conf.atomic():
         conversation = SandboxConversation.objects.create(
             id=wire.new_id("conv_"),
             agent_id=source.agent_id,

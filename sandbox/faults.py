@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse
 
-from sandbox import wire
+from sandbox import conf, wire
 from sandbox.models import SandboxFaultCounter
 
 FAULTS = ("rate_limit", "server_error", "stream_cut", "response_error", "slow_first_byte")
@@ -79,7 +78,7 @@ def _count(meta: dict[str, Any], key: str) -> bool:
     """True while the fault has fired fewer than `sandbox_fault_times` times for this key."""
     limit = _int(meta.get("sandbox_fault_times"), 0)
     key = str(meta.get("sandbox_fault_key") or key or json.dumps(meta, sort_keys=True))[:255]
-    with transaction.atomic():
+    with conf.atomic():
         SandboxFaultCounter.objects.get_or_create(key=key)
         counter = SandboxFaultCounter.objects.select_for_update().get(key=key)
         if counter.fired >= limit:

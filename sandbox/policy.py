@@ -16,146 +16,20 @@ Per step, the active agent (in this order):
 from __future__ import annotations
 
 import json
-import re
 import urllib.parse
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox import scenarios, wire
 from sandbox.arguments import function_arguments, json_for_schema
 from sandbox.charts import GrowthChart, generated_image
+from sandbox.history import current_segment, entry_text, find_rate, find_years, request_text
+from sandbox.specs import AgentLookup, AgentSpec, NewFile, PolicyError, TurnResult
 from sandbox.text import best_match, stems, word_count
 
 Entry = wire.Entry
 ROUTE_THRESHOLD = 1.0
 FUNCTION_THRESHOLD = 1.0
 MAX_STEPS = 12
-BUILTIN_TOOLS = ("web_search", "web_search_premium", "document_library", "code_interpreter",
-                 "image_generation")  # fmt: skip
-
-
-class PolicyError(RuntimeError):
-    """The turn cannot be produced (e.g. a scenario hands off to an agent that is not a target)."""
-
-
-@dataclass
-class AgentSpec:
-    """One agent version as the policy needs it; model conversations use `id=None`."""
-
-    id: str | None
-    name: str
-    model: str
-    description: str | None = None
-    instructions: str | None = None
-    tools: list[dict[str, Any]] = field(default_factory=list)
-    completion_args: dict[str, Any] = field(default_factory=dict)
-    handoffs: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_config(cls, agent_id: str | None, config: dict[str, Any]) -> AgentSpec:
-        return cls(
-            id=agent_id,
-            name=config.get("name") or config.get("model") or "agent",
-            model=config.get("model") or "mistral-medium-latest",
-            description=config.get("description"),
-            instructions=config.get("instructions"),
-            tools=list(config.get("tools") or []),
-            completion_args=dict(config.get("completion_args") or {}),
-            handoffs=list(config.get("handoffs") or []),
-        )
-
-    def functions(self) -> list[dict[str, Any]]:
-        return [
-            t["function"]
-            for t in self.tools
-            if t.get("type") == "function" and isinstance(t.get("function"), dict)
-        ]
-
-    def builtins(self) -> list[dict[str, Any]]:
-        return [t for t in self.tools if t.get("type") in BUILTIN_TOOLS]
-
-
-@dataclass
-class NewFile:
-    id: str
-    filename: str
-    content: bytes
-    mimetype: str = "image/png"
-
-
-@dataclass
-class TurnResult:
-    outputs: list[Entry]
-    active_agent_id: str | None
-    files: list[NewFile]
-    scenario: dict[str, Any] | None
-    usage: dict[str, Any]
-
-
-AgentLookup = Callable[[str], AgentSpec | None]
-
-
-# ---- reading the history --------------------------------------------------------------------
-
-
-def content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    parts = []
-    for chunk in content or []:
-        if isinstance(chunk, dict):
-            parts.append(str(chunk.get("text") or chunk.get("title") or ""))
-    return " ".join(p for p in parts if p)
-
-
-def entry_text(entry: Entry) -> str:
-    kind = entry.get("type")
-    if kind in ("message.input", "message.output"):
-        return content_text(entry.get("content"))
-    if kind == "function.call":
-        return str(entry.get("arguments") or "")
-    if kind == "function.result":
-        return str(entry.get("result") or "")
-    if kind == "tool.execution":
-        return str(entry.get("arguments") or "")
-    return ""
-
-
-def request_text(history: list[Entry]) -> str:
-    """The user's latest message: what every agent in this request works on."""
-    for entry in reversed(history):
-        if entry.get("type") == "message.input" and entry.get("role", "user") == "user":
-            return content_text(entry.get("content"))
-    return ""
-
-
-def current_segment(history: list[Entry]) -> list[Entry]:
-    """Entries since the user's latest message (what has been done for this request)."""
-    for index in range(len(history) - 1, -1, -1):
-        if history[index].get("type") == "message.input":
-            return history[index + 1 :]
-    return list(history)
-
-
-_PERCENT = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
-_YEARS = re.compile(r"(\d{1,3})\s*(?:-\s*)?(?:years?|yrs?|y)\b", re.IGNORECASE)
-
-
-def find_rate(history: list[Entry], default: float = 5.0) -> float:
-    """The latest percentage in the conversation: function results first, then any text."""
-    for kinds in (("function.result",), ("function.result", "message.output", "message.input")):
-        for entry in reversed(history):
-            if entry.get("type") in kinds:
-                found = _PERCENT.findall(entry_text(entry))
-                if found:
-                    return float(found[-1].replace(",", "."))
-    return default
-
-
-def find_years(text: str, default: int = 10) -> int:
-    found = _YEARS.findall(text)
-    return max(1, min(100, int(found[0]))) if found else default
 
 
 # ---- the turn -------------------------------------------------------------------------------

@@ -65,6 +65,9 @@ def prepare_environment(tmp: Path) -> dict[str, str]:
         REDIS_URL=redis_url,
         AGENTSTUDIO_DATA_DIR=str(tmp),
         DATABASE_URL=env.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}",
+        SANDBOX_DATABASE_URL=env.get("BENCH_SANDBOX_DATABASE_URL")
+        or f"sqlite:///{tmp / 'sandbox.sqlite3'}",
+        SANDBOX_ENABLED="true",
         CELERY_QUEUE=f"bench-{port}",
         CHANNEL_LAYER_PREFIX=f"bench-{port}",
         # The sandbox plays the remote Mistral API, so it gets a server of its own, as the real
@@ -90,6 +93,7 @@ def setup_data(env: dict[str, str]) -> tuple[str, str, str]:
     from agents.services import agent_create, graph_create, workspace_create
 
     call_command("migrate", verbosity=0)
+    call_command("migrate", database="sandbox", verbosity=0)
     user = get_user_model().objects.create_user(f"bench-{time.time_ns()}", password="x")
     workspace = workspace_create(actor=user, name="Bench")
     graph = graph_create(actor=user, workspace=workspace, name="Bench graph")
@@ -129,7 +133,10 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 
 def run_baseline(base: str, remote_agent: str, n: int, delay_ms: int) -> tuple[float, list[int]]:
+    from django.conf import settings
     from mistralai.client import Mistral
+
+    key = settings.SANDBOX_API_KEY
 
     counts = [0] * n
     errors: list[str] = []
@@ -137,7 +144,7 @@ def run_baseline(base: str, remote_agent: str, n: int, delay_ms: int) -> tuple[f
 
     def one(i: int) -> None:
         try:
-            client = Mistral(api_key="bench", server_url=f"{base}/sandbox", timeout_ms=120_000)
+            client = Mistral(api_key=key, server_url=f"{base}/sandbox", timeout_ms=120_000)
             times: list[float] = []
             conversation_id = ""
             with client.beta.conversations.start_stream(

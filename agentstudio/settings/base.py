@@ -73,7 +73,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database(DATA_DIR / "agentstudio.sqlite3")}
+DATABASES = {
+    "default": database(DATA_DIR / "agentstudio.sqlite3"),
+    # The sandbox keeps its state apart from the product's (sandbox/routers.py sends it there).
+    "sandbox": database(DATA_DIR / "sandbox.sqlite3", "SANDBOX_DATABASE_URL"),
+}
+DATABASE_ROUTERS = ["sandbox.routers.SandboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -178,6 +183,10 @@ SPECTACULAR_SETTINGS = {
 # The Mistral backend: the real API when a key is set, else the sandbox served under /sandbox.
 MISTRAL_API_KEY = env.str("MISTRAL_API_KEY", default="")
 MISTRAL_SERVER_URL = env.str("MISTRAL_SERVER_URL", default="")
+# The sandbox under /sandbox/: off here; dev.py and test.py turn it on when there is no API key,
+# production.py only when SANDBOX_ENABLED says so. When on, it answers only SANDBOX_API_KEY.
+SANDBOX_ENABLED = False
+SANDBOX_API_KEY = ""
 # Where the worker reaches this server's own /sandbox when there is no API key.
 SANDBOX_BASE_URL = env.str("SANDBOX_BASE_URL", default="http://127.0.0.1:8000/sandbox")
 SANDBOX_DELAY_MS = env.int("SANDBOX_DELAY_MS", default=30)

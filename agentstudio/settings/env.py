@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlparse
@@ -63,11 +64,11 @@ def redis_url() -> str:
     return url
 
 
-def database(default_sqlite: Path) -> dict:
-    raw = env.str("DATABASE_URL", default=f"sqlite:///{default_sqlite}")
+def database(default_sqlite: Path, variable: str = "DATABASE_URL") -> dict:
+    raw = env.str(variable, default=f"sqlite:///{default_sqlite}")
     scheme = urlparse(raw).scheme
     require(
-        "DATABASE_URL",
+        variable,
         raw,
         lambda v: scheme in {"sqlite", "postgres", "postgresql", "pgsql"},
         "must be a sqlite:/// or postgres:// URL",
@@ -75,7 +76,7 @@ def database(default_sqlite: Path) -> dict:
     try:
         config = environ.Env.db_url_config(raw)
     except Exception as exc:  # django-environ raises several types on garbage
-        raise ImproperlyConfigured(f"DATABASE_URL: cannot be parsed ({exc})") from exc
+        raise ImproperlyConfigured(f"{variable}: cannot be parsed ({exc})") from exc
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # WAL lets the web server and the worker read while the other writes.
@@ -90,11 +91,35 @@ def database(default_sqlite: Path) -> dict:
     return config
 
 
-def dev_secret_key() -> str:
-    """A per-checkout key, generated once into the git-ignored data folder."""
-    path = DATA_DIR / "secret_key"
+def generated_secret(filename: str) -> str:
+    """A per-install secret, generated once into the git-ignored data folder."""
+    path = DATA_DIR / filename
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # Written aside, then linked into place: processes starting together (the web server and
+        # the worker) all end up reading the one secret that won, never a half-written file.
+        draft = path.with_name(f".{filename}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
+
+
+def dev_secret_key() -> str:
+    return generated_secret("secret_key")
+
+
+def sandbox(enabled_by_default: bool) -> tuple[bool, str]:
+    """SANDBOX_ENABLED and SANDBOX_API_KEY. An enabled sandbox always has a key: the environment's,
+    else one generated into the data folder, which the web server and worker share."""
+    enabled = bool_var("SANDBOX_ENABLED", default=enabled_by_default)
+    key = env.str("SANDBOX_API_KEY", default="").strip()
+    if enabled and not key:
+        key = generated_secret("sandbox_api_key")
+    return enabled, key

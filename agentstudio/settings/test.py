@@ -13,7 +13,8 @@ os.environ.setdefault("CELERY_QUEUE", f"test-{uuid.uuid4().hex[:8]}")
 os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"test-{os.environ['CELERY_QUEUE']}")
 
 from .base import *  # noqa: E402, F403
-from .base import BASE_DIR, DATA_DIR, DATABASES  # noqa: E402
+from .base import BASE_DIR, DATA_DIR, DATABASES, MISTRAL_API_KEY  # noqa: E402
+from .env import sandbox  # noqa: E402
 
 SECRET_KEY = "test-secret-key-not-for-production-" + "x" * 20
 DEBUG = False
@@ -24,5 +25,10 @@ SANDBOX_DELAY_MS = int(os.environ.get("SANDBOX_DELAY_MS", "0"))
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so live servers and worker processes share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+# The sandbox's test database is set up on its own too (conftest.py), so it depends on no other.
+DATABASES["sandbox"]["TEST"] = {"DEPENDENCIES": []}
+if DATABASES["sandbox"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["sandbox"]["TEST"]["NAME"] = str(DATA_DIR / "test-sandbox.sqlite3")
+SANDBOX_ENABLED, SANDBOX_API_KEY = sandbox(enabled_by_default=not MISTRAL_API_KEY)
 # Scripted sandbox replies used by the browser tests of the conversation page.
 SANDBOX_SCENARIO_DIRS = [str(BASE_DIR / "conversations" / "tests" / "scenarios")]

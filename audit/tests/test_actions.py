@@ -355,7 +355,7 @@ def test_graph_import(world):
 def test_graph_sync_success_and_failure(world, monkeypatch):
     from conversations import backend, sync
 
-    monkeypatch.setattr(sync, "graph_sync", lambda graph: {})
+    monkeypatch.setattr(sync, "graph_resync", lambda graph: sync.SyncResult({}))
     with new_rows() as synced:
         response = _api(world, "editor").post(f"/api/graphs/{world.graph.pk}/sync/")
     assert response.status_code == 200
@@ -371,7 +371,7 @@ def test_graph_sync_success_and_failure(world, monkeypatch):
     def refuse(graph):
         raise backend.BackendError("The backend said no.")
 
-    monkeypatch.setattr(sync, "graph_sync", refuse)
+    monkeypatch.setattr(sync, "graph_resync", refuse)
     with new_rows() as failed:
         response = _api(world, "editor").post(f"/api/graphs/{world.graph.pk}/sync/")
     assert response.status_code == 502

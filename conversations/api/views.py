@@ -208,7 +208,7 @@ class GraphSync(APIView):
 
         graph = graph_get_for_user(request.user, pk, Role.EDITOR)
         try:
-            remotes = services.graph_sync_requested(actor=request.user, graph=graph)
+            result = services.graph_sync_requested(actor=request.user, graph=graph)
         except backend.BackendError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_502_BAD_GATEWAY)
         return Response(
@@ -216,8 +216,10 @@ class GraphSync(APIView):
                 "backend": backend.backend_key(),
                 "agents": [
                     {"agent": str(agent_id), "remote_id": r.remote_id, "version": r.remote_version}
-                    for agent_id, r in remotes.items()
+                    for agent_id, r in result.remotes.items()
                 ],
+                # Agents found changed on the backend behind our back, and restored.
+                "drift_repaired": [drift.as_dict() for drift in result.repaired],
             }
         )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.conf import settings
 from mistralai.client import Mistral
 from mistralai.client.models import UnknownConversationEventsData
 
@@ -20,7 +21,7 @@ def sandbox_url(asgi_server) -> str:
 
 @pytest.fixture
 def client(sandbox_url) -> Mistral:
-    return Mistral(api_key="any-key-works", server_url=sandbox_url, timeout_ms=30_000)
+    return Mistral(api_key=settings.SANDBOX_API_KEY, server_url=sandbox_url, timeout_ms=30_000)
 
 
 @pytest.fixture

@@ -7,11 +7,13 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.conf import settings
 from mistralai.client import Mistral
 from mistralai.client.errors import HTTPValidationError, SDKError
 from mistralai.client.models import Agent, CodeInterpreterTool, FunctionTool, WebSearchTool
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+AUTH = {"Authorization": f"Bearer {settings.SANDBOX_API_KEY}"}
 
 WEATHER = {
     "type": "function",
@@ -139,7 +141,7 @@ def test_missing_required_fields_are_422(sandbox_url):
         f"{sandbox_url}/v1/agents",
         data=json.dumps({"model": "m"}).encode(),
         method="POST",
-        headers={"Authorization": "Bearer k", "Content-Type": "application/json"},
+        headers={**AUTH, "Content-Type": "application/json"},
     )
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(request, timeout=10)
@@ -150,16 +152,6 @@ def test_missing_required_fields_are_422(sandbox_url):
 def test_sdk_raises_validation_error_on_422(client):
     with pytest.raises(HTTPValidationError):
         client.beta.agents.update_version(agent_id="ag_x", version=-1)
-
-
-def test_any_key_works_but_no_key_is_401(sandbox_url):
-    status, headers, body = _raw(f"{sandbox_url}/v1/agents")
-    assert status == 401 and json.loads(body)["message"] == "Unauthorized"
-    assert headers["content-type"].startswith("application/json")
-    status, _, _ = _raw(f"{sandbox_url}/v1/agents", headers={"Authorization": "Bearer whatever"})
-    assert status == 200
-    status, _, body = _raw(f"{sandbox_url}/v1/nowhere", headers={"Authorization": "Bearer k"})
-    assert (status, json.loads(body)) == (404, {"detail": "Not Found"})
 
 
 def test_sdk_without_key_gets_401(sandbox_url, monkeypatch):

@@ -11,6 +11,7 @@ import urllib.request
 
 import jsonschema
 import pytest
+from django.conf import settings
 from mistralai.client.errors import SDKError
 from mistralai.client.models import (
     AgentConversation,
@@ -31,7 +32,8 @@ from mistralai.client.models import (
 
 from sandbox.tests.conftest import collect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+AUTH = {"Authorization": f"Bearer {settings.SANDBOX_API_KEY}"}
 
 LOOKUP = {
     "type": "function",
@@ -132,7 +134,7 @@ def test_raw_sse_framing(sandbox_url, client):
         f"{sandbox_url}/v1/conversations",
         data=json.dumps({"inputs": "Hello", "stream": True, "agent_id": agent.id}).encode(),
         method="POST",
-        headers={"Authorization": "Bearer k", "Content-Type": "application/json",
+        headers={**AUTH, "Content-Type": "application/json",
                  "Accept": "text/event-stream"},
     )  # fmt: skip
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -359,7 +361,7 @@ def test_json_schema_response_format(client):
 def _post(url: str, body: dict) -> tuple[int, dict]:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), method="POST",
-        headers={"Authorization": "Bearer k", "Content-Type": "application/json"},
+        headers={**AUTH, "Content-Type": "application/json"},
     )  # fmt: skip
     try:
         with urllib.request.urlopen(request, timeout=10) as response:

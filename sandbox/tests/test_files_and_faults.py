@@ -7,13 +7,15 @@ import time
 
 import httpx2
 import pytest
+from django.conf import settings
 from mistralai.client.errors import SDKError
 from mistralai.client.models import ResponseErrorEvent, ToolFileChunk
 from mistralai.client.utils import BackoffStrategy, RetryConfig
 
 from sandbox.tests.conftest import collect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+AUTH = {"Authorization": f"Bearer {settings.SANDBOX_API_KEY}"}
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -43,7 +45,7 @@ def test_file_retrieve_download_url_list_delete(client, sandbox_url):
 
     signed = client.files.get_signed_url(file_id=chunk.file_id)
     assert signed.url.startswith(sandbox_url) and signed.url.endswith("/content")
-    fetched = httpx2.get(signed.url, headers={"Authorization": "Bearer k"})
+    fetched = httpx2.get(signed.url, headers=AUTH)
     assert fetched.content == data
 
     assert chunk.file_id in {f.id for f in client.files.list().data}
@@ -168,7 +170,7 @@ def test_a_server_wide_fault_from_the_environment(django_db_blocker, process_tmp
     with django_db_blocker.unblock():
         server = start_asgi_server(process_tmp, SANDBOX_FAULT="server_error")
     try:
-        client = Mistral(api_key="k", server_url=f"{server.url}/sandbox")
+        client = Mistral(api_key=settings.SANDBOX_API_KEY, server_url=f"{server.url}/sandbox")
         agent = client.beta.agents.create(model="m", name="everything-fails")
         with pytest.raises(SDKError) as caught:
             client.beta.conversations.start(agent_id=agent.id, inputs="hi")

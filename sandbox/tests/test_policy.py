@@ -17,7 +17,8 @@ from sandbox.arguments import (
     json_for_schema,
 )
 from sandbox.charts import GrowthChart
-from sandbox.policy import AgentSpec, run_turn
+from sandbox.policy import run_turn
+from sandbox.specs import AgentSpec
 from sandbox.tests.seed_agents import EXAMPLE_B, CalcResult
 from sandbox.text import stem, stems
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from mistralai.client.models import AgentHandoffEntry, FunctionCallEntry, MessageOutputEntry
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
 ISSUE_REFUND = {
     "type": "function",

@@ -26,7 +26,7 @@ from mistralai.client.models import (
 from sandbox.tests.conftest import collect
 from sandbox.tests.seed_agents import EXAMPLE_A, EXAMPLE_B
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 PNG = b"\x89PNG\r\n\x1a\n"
 
 

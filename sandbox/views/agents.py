@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from sandbox import agents_store as store
 from sandbox import wire
-from sandbox.engine import ApiError
+from sandbox.errors import ApiError
 from sandbox.models import SandboxAgent, SandboxAgentAlias
 from sandbox.views.common import api_view, db, json_body, query_int, query_metadata
 

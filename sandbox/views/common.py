@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hmac
 import json
 import logging
 import uuid
@@ -14,8 +15,8 @@ from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import wire
-from sandbox.engine import ApiError
+from sandbox import conf, wire
+from sandbox.errors import ApiError
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -25,15 +26,24 @@ def unauthorized() -> HttpResponse:
     return wire.json_response({"message": "Unauthorized", "request_id": uuid.uuid4().hex}, 401)
 
 
+def authorized(request: HttpRequest) -> bool:
+    """Only the install's key, sent as the SDK sends it (`Authorization: Bearer <key>`)."""
+    key = conf.api_key()
+    scheme, _, given = request.headers.get("Authorization", "").strip().partition(" ")
+    if not key or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), key.encode())
+
+
 View = Callable[..., Awaitable[HttpResponse]]
 
 
 def api_view(methods: dict[str, View]) -> View:
-    """An async, CSRF-exempt view dispatching on the method. Any API key is fine; none is 401."""
+    """An async, CSRF-exempt view dispatching on the method. Any key but the install's is 401."""
 
     @csrf_exempt
     async def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        if not request.headers.get("Authorization", "").strip():
+        if not authorized(request):
             return unauthorized()
         handler = methods.get(request.method or "")
         if handler is None:

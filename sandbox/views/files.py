@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from sandbox import wire
-from sandbox.engine import ApiError
+from sandbox.errors import ApiError
 from sandbox.models import SandboxFile
 from sandbox.views.common import api_view, db, query_int
 
