@@ -7,9 +7,9 @@ django_asgi_app = get_asgi_application()  # before importing consumers: it sets 
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from agentstudio.routing import websocket_urlpatterns  # noqa: E402
 from agentstudio.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 from agentstudio.ws_origin import browser_origin_validator  # noqa: E402
+from conversations.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -79,10 +79,6 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return self.title or str(self.id)
 
-    @property
-    def group_name(self) -> str:
-        return f"conversation.{self.id}"
-
 
 class Turn(models.Model):
     """One exchange with the backend: what we send, and whether a worker has done it.
