@@ -23,7 +23,7 @@ from audit.services import audit_record
 from conversations.errors import ConversationConflict, ConversationError
 from conversations.events import append_events, publish_feed
 from conversations.models import (
-    IDLE_STATUSES,
+    FINAL_STATUSES,
     Conversation,
     Entry,
     GeneratedFile,
@@ -35,7 +35,6 @@ from conversations.models import (
 
 MAX_INPUT_CHARS = 100_000
 MAX_RESULT_CHARS = 200_000
-FINAL_STATUSES = {Status.COMPLETED, Status.FAILED, Status.CANCELLED}
 
 
 def _enqueue_turn(turn_id: UUID) -> None:
@@ -215,7 +214,7 @@ def conversation_send_message(
     with transaction.atomic():
         moved = conversation_set_status(
             conversation=conversation,
-            expected=IDLE_STATUSES,
+            expected=FINAL_STATUSES,
             status=Status.QUEUED,
             cancel_requested=False,
         )

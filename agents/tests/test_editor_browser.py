@@ -354,7 +354,7 @@ def test_live_overlay_follows_a_real_run(
     travelled = page.locator(f".react-flow__edge.travelled[aria-label='{label}']")
     travelled.wait_for(timeout=60_000)
     page.get_by_text("active agent ecb-interest-rate-agent").wait_for(timeout=60_000)
-    page.get_by_text(re.compile(r"Live: conversation awaiting_input")).wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"Live: conversation Awaiting Input")).wait_for(timeout=60_000)
     assert "live-active" in card(page, "ecb-interest-rate-agent").locator(
         ".agent-card"
     ).get_attribute("class")
