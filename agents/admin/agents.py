@@ -29,17 +29,7 @@ class AgentForm(forms.ModelForm):
 
     class Meta:
         model = Agent
-        fields = [
-            "graph",
-            "name",
-            "description",
-            "instructions",
-            "model",
-            "tools",
-            "completion_args",
-            "position_x",
-            "position_y",
-        ]
+        fields = ["graph", *validation.AGENT_CONFIG_FIELDS, "position_x", "position_y"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
