@@ -14,18 +14,7 @@ from agents.models import Graph
 FORMAT = "agentstudio.graph"
 FORMAT_VERSION = 1
 MAX_AGENTS = 200
-AGENT_KEYS = frozenset(
-    {
-        "name",
-        "description",
-        "instructions",
-        "model",
-        "tools",
-        "completion_args",
-        "handoffs",
-        "position",
-    }
-)
+AGENT_KEYS = frozenset({*validation.AGENT_CONFIG_FIELDS, "handoffs", "position"})
 DOCUMENT_KEYS = frozenset({"format", "version", "name", "description", "entry_agent", "agents"})
 
 

@@ -64,17 +64,6 @@ def workspaces_for_user(user: User) -> QuerySet[Workspace]:
     )
 
 
-def membership_role(user: User, workspace: Workspace) -> Role | None:
-    if not _authenticated(user):
-        return None
-    role = (
-        Membership.objects.filter(workspace=workspace, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
-    return Role(role) if role else None
-
-
 def workspace_get_for_user(user: User, workspace_id: Any, min_role: str = Role.VIEWER) -> Workspace:
     workspace = workspaces_for_user(user).filter(pk=_parse_uuid(workspace_id)).first()
     _check_role(workspace.user_role if workspace else None, min_role)

@@ -6,16 +6,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agentstudio.settings.dev")
 django_asgi_app = get_asgi_application()  # before importing consumers: it sets up Django
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import WebsocketDenier  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
-from agentstudio.routing import websocket_urlpatterns  # noqa: E402
 from agentstudio.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 from agentstudio.ws_origin import browser_origin_validator  # noqa: E402
+from conversations.routing import websocket_urlpatterns  # noqa: E402
+
+websocket_routes = [
+    *websocket_urlpatterns,
+    # Last: without it URLRouter raises on an unknown path and the server logs a traceback for
+    # every stray or hostile handshake; this refuses it with a plain 403 instead.
+    re_path(r"", WebsocketDenier.as_asgi()),
+]
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": browser_origin_validator(
-            TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_routes))
         ),
     }
 )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from audit.admin_tools import ReadOnlyModelAdmin, pretty_json
+from audit.admin_tools import ReadOnlyModelAdmin, json_display
 from audit.models import AuditEntry
 
 
@@ -49,10 +49,5 @@ class AuditEntryAdmin(ReadOnlyModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="before")
-    def before_pretty(self, obj):
-        return pretty_json(obj.before)
-
-    @admin.display(description="after")
-    def after_pretty(self, obj):
-        return pretty_json(obj.after)
+    before_pretty = json_display("before")
+    after_pretty = json_display("after")

@@ -34,21 +34,19 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def audit_actors(workspace: Any) -> list[str]:
+def _distinct_values(workspace: Any, field: str) -> list[str]:
     return list(
         AuditEntry.objects.filter(workspace_id=workspace.pk)
-        .exclude(actor_username="")
-        .order_by("actor_username")
-        .values_list("actor_username", flat=True)
+        .exclude(**{field: ""})
+        .order_by(field)
+        .values_list(field, flat=True)
         .distinct()
     )
+
+
+def audit_actors(workspace: Any) -> list[str]:
+    return _distinct_values(workspace, "actor_username")
 
 
 def audit_object_types(workspace: Any) -> list[str]:
-    return list(
-        AuditEntry.objects.filter(workspace_id=workspace.pk)
-        .exclude(object_type="")
-        .order_by("object_type")
-        .values_list("object_type", flat=True)
-        .distinct()
-    )
+    return _distinct_values(workspace, "object_type")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from agents.roles import Role
 from agents.selectors import workspace_get_for_user, workspaces_for_user
+from audit.display import pretty_json
 from audit.forms import AuditFilterForm
 from audit.selectors import audit_actors, audit_for_workspace, audit_object_types
 
@@ -43,11 +44,6 @@ EXPORT_FIELDS = [
     "user_agent",
     "request",
 ]
-
-
-def pretty_json(value: Any) -> str:
-    """Indented JSON for people; the templates escape it."""
-    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2, sort_keys=True)
 
 
 def _filtered(request, workspace) -> tuple[AuditFilterForm, Any]:

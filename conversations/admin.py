@@ -8,7 +8,13 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from audit.admin_tools import ReadOnlyModelAdmin, changelist_link, pretty_json
+from audit.admin_tools import (
+    ReadOnlyModelAdmin,
+    change_link,
+    changelist_link,
+    json_display,
+    related_display,
+)
 from conversations.models import (
     Conversation,
     Entry,
@@ -22,11 +28,6 @@ from conversations.models import (
 WORKSPACE = ("graph__workspace", admin.RelatedOnlyFieldListFilter)
 CONV_WORKSPACE = ("conversation__graph__workspace", admin.RelatedOnlyFieldListFilter)
 CONV_GRAPH = ("conversation__graph", admin.RelatedOnlyFieldListFilter)
-
-
-def _conversation_link(obj) -> str:
-    url = reverse("admin:conversations_conversation_change", args=[obj.conversation_id])
-    return format_html('<a href="{}">{}</a>', url, obj.conversation)
 
 
 @admin.register(Conversation)
@@ -83,13 +84,9 @@ class ConversationAdmin(ReadOnlyModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(ordering="graph__workspace__name")
-    def workspace(self, obj):
-        return obj.graph.workspace
+    workspace = related_display("graph.workspace")
 
-    @admin.display(description="metadata")
-    def metadata_pretty(self, obj):
-        return pretty_json(obj.metadata)
+    metadata_pretty = json_display("metadata")
 
     @admin.display(description="history")
     def related(self, obj):
@@ -130,13 +127,9 @@ class TurnAdmin(ReadOnlyModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="conversation")
-    def conversation_link(self, obj):
-        return _conversation_link(obj)
+    conversation_link = change_link("conversation")
 
-    @admin.display(description="inputs")
-    def inputs_pretty(self, obj):
-        return pretty_json(obj.inputs)
+    inputs_pretty = json_display("inputs")
 
 
 @admin.register(Event)
@@ -149,13 +142,9 @@ class EventAdmin(ReadOnlyModelAdmin):
     fields = ["conversation_link", "seq", "type", "data_pretty", "created_at"]
     readonly_fields = fields
 
-    @admin.display(description="conversation")
-    def conversation_link(self, obj):
-        return _conversation_link(obj)
+    conversation_link = change_link("conversation")
 
-    @admin.display(description="data")
-    def data_pretty(self, obj):
-        return pretty_json(obj.data)
+    data_pretty = json_display("data")
 
 
 @admin.register(Entry)
@@ -187,13 +176,9 @@ class EntryAdmin(ReadOnlyModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="conversation")
-    def conversation_link(self, obj):
-        return _conversation_link(obj)
+    conversation_link = change_link("conversation")
 
-    @admin.display(description="data")
-    def data_pretty(self, obj):
-        return pretty_json(obj.data)
+    data_pretty = json_display("data")
 
 
 @admin.register(PendingAction)
@@ -238,13 +223,9 @@ class PendingActionAdmin(ReadOnlyModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="conversation")
-    def conversation_link(self, obj):
-        return _conversation_link(obj)
+    conversation_link = change_link("conversation")
 
-    @admin.display(description="arguments")
-    def arguments_pretty(self, obj):
-        return pretty_json(obj.arguments)
+    arguments_pretty = json_display("arguments")
 
 
 @admin.register(GeneratedFile)
@@ -275,9 +256,7 @@ class GeneratedFileAdmin(ReadOnlyModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="conversation")
-    def conversation_link(self, obj):
-        return _conversation_link(obj)
+    conversation_link = change_link("conversation")
 
     @admin.display(description="download")
     def download(self, obj):
@@ -308,6 +287,4 @@ class RemoteAgentAdmin(ReadOnlyModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(ordering="agent__graph__name")
-    def graph(self, obj):
-        return obj.agent.graph
+    graph = related_display("agent.graph")

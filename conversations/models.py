@@ -18,7 +18,12 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled"
 
 
-IDLE_STATUSES = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+FINAL_STATUSES = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+"""The statuses in which a conversation's turns are over: no worker holds it, nothing waits for an
+answer, and cancelling has nothing to stop. A new message may start the next turn from any of
+them. `awaiting_input` is not final: answering its pending actions resumes the turn. The pages
+and the editor read this set (and each status's label) from the server, never their own copy."""
+
 # Event types Agent Studio writes itself; every other type is a backend stream event, verbatim.
 OWN_EVENT_TYPES = frozenset(
     {
@@ -78,10 +83,6 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return self.title or str(self.id)
-
-    @property
-    def group_name(self) -> str:
-        return f"conversation.{self.id}"
 
 
 class Turn(models.Model):

@@ -8,7 +8,6 @@ http(s)/mailto links. Arguments and results are never rendered as HTML; template
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 import nh3
@@ -46,19 +45,6 @@ def agent_color(agent_id: Any) -> str:
     digest = hashlib.sha256(str(agent_id).encode()).digest()
     hue = int.from_bytes(digest[:2], "big") % 360
     return f"hsl({hue} 62% 38%)"
-
-
-def pretty_json(value: Any) -> str:
-    """Arguments as indented JSON text (a string that is JSON is parsed first)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return value
-    try:
-        return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def function_description(agent, name: str) -> str:

@@ -24,7 +24,7 @@ from audit.services import audit_record
 from conversations.errors import ConversationConflict, ConversationError
 from conversations.events import append_events, publish_feed
 from conversations.models import (
-    IDLE_STATUSES,
+    FINAL_STATUSES,
     Conversation,
     Entry,
     GeneratedFile,
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 MAX_INPUT_CHARS = 100_000
 MAX_RESULT_CHARS = 200_000
-FINAL_STATUSES = {Status.COMPLETED, Status.FAILED, Status.CANCELLED}
 
 
 def _enqueue_turn(turn_id: UUID) -> None:
@@ -241,7 +240,7 @@ def conversation_send_message(
     with transaction.atomic():
         moved = conversation_set_status(
             conversation=conversation,
-            expected=IDLE_STATUSES,
+            expected=FINAL_STATUSES,
             status=Status.QUEUED,
             cancel_requested=False,
         )

@@ -12,7 +12,9 @@ from playwright.sync_api import expect
 from agents.demo import FINANCE
 from agents.models import Agent, Graph, Membership
 from agents.services import graph_import, workspace_create
+from conversations.events import workspace_group
 from conversations.models import Conversation
+from tests.helpers import group_has_subscriber, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,6 +53,24 @@ def save(page) -> None:
         page.get_by_text("All changes saved").wait_for()
     except PlaywrightTimeout as exc:  # say why, not only that it timed out
         raise AssertionError(page.locator(".editor-banner").all_inner_texts()) from exc
+
+
+def wait_still(locator) -> None:
+    """Until the element stops moving: an animated fit or layout is over."""
+    last: list = [None]
+
+    def still() -> bool:
+        box = locator.bounding_box()
+        moved, last[0] = box != last[0], box
+        return box is not None and not moved
+
+    wait_for(still, interval=0.1, what="the animation to end")
+
+
+def wait_feed_open(graph) -> None:
+    """Until the page's /ws/feed/ socket has joined the graph's workspace group."""
+    group = workspace_group(graph.workspace_id)
+    wait_for(lambda: group_has_subscriber(group), what="the feed socket")
 
 
 def open_editor(page, base_url: str, graph) -> None:
@@ -96,7 +116,7 @@ def test_build_a_graph_save_and_find_it_again(signed_in_page, asgi_server, make_
     expect(card(page, "Writer").get_by_title("Web search")).to_be_visible()
 
     page.keyboard.press("f")  # fit view
-    page.wait_for_timeout(400)  # the fit is animated
+    wait_still(page.locator(".react-flow__viewport"))  # the fit is animated
     drag_handoff(page, "Router", "Researcher")
     drag_handoff(page, "Researcher", "Writer")
     edge(page, "Router", "Researcher").wait_for(state="attached")
@@ -293,7 +313,7 @@ def test_live_overlay_marks_the_active_agent(signed_in_page, asgi_server, financ
     graph, users = finance
     page = signed_in_page(users["editor"])
     open_editor(page, asgi_server.url, graph)
-    page.wait_for_timeout(500)  # the feed socket is open
+    wait_feed_open(graph)
     from conversations.services import conversation_start
 
     entry = graph.entry_agent
@@ -311,8 +331,8 @@ def test_sync_export_and_import(signed_in_page, asgi_server, finance, watch_erro
     before = card(page, "calculator-agent").bounding_box()
     page.keyboard.press("l")
     page.get_by_text("● Unsaved changes").wait_for()
-    page.wait_for_timeout(400)
-    assert card(page, "calculator-agent").bounding_box() != before
+    wait_for(lambda: card(page, "calculator-agent").bounding_box() != before, what="a move")
+    wait_still(card(page, "calculator-agent"))
     page.get_by_role("button", name="Undo").click()
     page.get_by_text("All changes saved").wait_for()
 
@@ -348,13 +368,13 @@ def test_live_overlay_follows_a_real_run(
     graph, users = finance
     page = signed_in_page(users["editor"])
     open_editor(page, asgi_server.url, graph)
-    page.wait_for_timeout(500)  # the feed socket is open
+    wait_feed_open(graph)
     conversation_start(actor=users["editor"], agent=graph.entry_agent, inputs=EXAMPLE_B)
     label = "Handoff from finance-agent to ecb-interest-rate-agent"
     travelled = page.locator(f".react-flow__edge.travelled[aria-label='{label}']")
     travelled.wait_for(timeout=60_000)
     page.get_by_text("active agent ecb-interest-rate-agent").wait_for(timeout=60_000)
-    page.get_by_text(re.compile(r"Live: conversation awaiting_input")).wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"Live: conversation Awaiting Input")).wait_for(timeout=60_000)
     assert "live-active" in card(page, "ecb-interest-rate-agent").locator(
         ".agent-card"
     ).get_attribute("class")

@@ -1,18 +1,29 @@
 from django import template
+from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 
+from audit.display import pretty_json as _pretty_json
 from conversations import rendering
+from conversations.models import FINAL_STATUSES, Status
 
 register = template.Library()
 
-STATUS_LABELS = {
-    "queued": "Queued",
-    "running": "Running",
-    "awaiting_input": "Waiting for input",
-    "completed": "Completed",
-    "failed": "Failed",
-    "cancelled": "Cancelled",
-}
+STATUS_ELEMENT_ID = "conversation-statuses"
+
+
+def status_label(status: str) -> str:
+    """The model's label: the one name of a status on every page, in Python and in the browser."""
+    try:
+        return Status(status).label
+    except ValueError:
+        return status
+
+
+def status_vocabulary() -> list[dict]:
+    return [
+        {"value": status.value, "label": status.label, "final": status in FINAL_STATUSES}
+        for status in Status
+    ]
 
 
 @register.filter
@@ -27,18 +38,16 @@ def agent_color(agent_id) -> str:
 
 @register.filter
 def pretty_json(value) -> str:
-    return rendering.pretty_json(value)
+    return _pretty_json(value, sort_keys=False)  # a model's arguments, in the model's order
 
 
-@register.filter
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
+@register.simple_tag
+def status_vocabulary_script() -> str:
+    """The statuses, their labels and which are final, for static/conversations/util.js and the
+    editor (which read it instead of keeping their own copies)."""
+    return json_script(status_vocabulary(), STATUS_ELEMENT_ID)
 
 
 @register.inclusion_tag("conversations/_status.html")
 def status_badge(status: str, conversation_id=None):
-    return {
-        "status": status,
-        "label": STATUS_LABELS.get(status, status),
-        "conversation_id": conversation_id,
-    }
+    return {"status": status, "label": status_label(status), "conversation_id": conversation_id}

@@ -104,7 +104,7 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     call = page.locator("[data-kind='call']", has_text="get_european_central_bank_interest_rate")
     call.get_by_text("Waiting for a result.").wait_for()
     assert '"date": "2025-01' in call.locator("pre.args").inner_text()
-    wait_status(page, "Waiting for input")
+    wait_status(page, "Awaiting Input")
     assert page.locator("#agent-path li.current").inner_text() == "ecb-interest-rate-agent"
 
     # A new action appears in every open inbox without a reload, with its context.

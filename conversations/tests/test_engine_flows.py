@@ -9,11 +9,13 @@ import time
 
 import pytest
 import websockets
+from django.utils import timezone
 
 from agents.services import agent_create, graph_create
 from conftest import start_worker
 from conversations.models import Conversation, PendingAction, Turn
 from conversations.tests.conftest import EXAMPLE_B
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 FINAL = {"completed", "failed", "awaiting_input", "cancelled"}
@@ -226,7 +228,8 @@ def test_reconnect_with_last_seq_gets_every_missed_event_once(
     url = f"{asgi_server.ws_url}/ws/conversations/{conversation_id}/"
     token = token_for(members["viewer"])
     first = asyncio.run(_read(f"{url}?after=0", token, count=6))
-    time.sleep(0.3)  # events keep coming while nobody listens
+    # Events keep coming while nobody listens: reconnect only once some were missed.
+    wait_for(lambda: len(_events(api, conversation_id)) > first[-1]["seq"], what="more events")
     rest = asyncio.run(_read(f"{url}?after={first[-1]['seq']}", token, until=FINAL))
     seen = [m["seq"] for m in first + rest]
     assert seen == list(range(1, len(seen) + 1))
@@ -246,11 +249,10 @@ def test_worker_killed_mid_turn_is_recovered_without_resending_input(
         "Hello, who are you?",
         metadata={"sandbox_delay_ms": 150},
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if any(e["type"] == "message.output.delta" for e in _events(api, conversation_id)):
-            break
-        time.sleep(0.1)
+    wait_for(
+        lambda: any(e["type"] == "message.output.delta" for e in _events(api, conversation_id)),
+        what="the turn streaming",
+    )
     os.kill(celery_worker_process.proc.pid, signal.SIGKILL)
     celery_worker_process.proc.wait()
     assert api.get(f"/api/conversations/{conversation_id}/")[1]["status"] == "running"
@@ -260,7 +262,17 @@ def test_worker_killed_mid_turn_is_recovered_without_resending_input(
             process_tmp, SANDBOX_BASE_URL=os.environ.get("X", "") or f"{api.base}/sandbox"
         )
     celery_worker_process.proc, celery_worker_process.log = replacement.proc, replacement.log
-    time.sleep(1.5)  # let the dead turn's heartbeat go stale
+    # The dead worker's turn goes stale: its heartbeat stopped with the worker.
+    wait_for(
+        lambda: Turn.objects.filter(
+            conversation_id=conversation_id,
+            state=Turn.State.RUNNING,
+            heartbeat_at__lt=timezone.now() - timezone.timedelta(seconds=1),
+        ).exists(),
+        timeout=30,
+        interval=0.2,
+        what="a stale heartbeat",
+    )
     recover_stale_turns.delay(stale_after_s=1)
 
     done = api.wait_status(conversation_id, {"completed", "failed"}, timeout=60)

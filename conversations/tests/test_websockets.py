@@ -8,8 +8,10 @@ import websockets
 
 from agentstudio.redis_server import free_port
 from conftest import _stop, start_asgi_server
+from conversations.events import workspace_group
 from conversations.models import Conversation, PendingAction, Turn
 from conversations.services import conversation_start
+from tests.helpers import group_has_subscriber, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -125,12 +127,12 @@ def test_replay_from_after(asgi_server, team, started, token_for):
     assert asyncio.run(_first(f"{url}?after=1", token, 1)) == all_events[1:]
 
 
-async def _feed(url, token, act, quiet_token):
+async def _feed(url, token, act, quiet_token, group):
     async with (
         websockets.connect(url, **_auth(token)) as ws,
         websockets.connect(url, **_auth(quiet_token)) as quiet,
     ):
-        await asyncio.sleep(0.3)  # both subscribed
+        await asyncio.to_thread(wait_for, lambda: group_has_subscriber(group), what=group)
         await asyncio.to_thread(act)
         message = json.loads(await asyncio.wait_for(ws.recv(), 10))
         with pytest.raises(TimeoutError):
@@ -164,6 +166,7 @@ def test_feed_announces_answers_to_members_only(asgi_server, team, started, toke
             token_for(members["viewer"]),
             answer,
             token_for(members["outsider"]),
+            workspace_group(started.graph.workspace_id),
         )
     )
     assert message["type"] == "pending.resolved"
@@ -173,7 +176,8 @@ def test_feed_announces_answers_to_members_only(asgi_server, team, started, toke
 
 async def _receive_after_unpublished_write(url, token, write):
     async with websockets.connect(url, **_auth(token)) as ws:
-        await asyncio.sleep(0.3)  # connected, the (empty) log replayed
+        replayed = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert replayed["seq"] == 1  # the replay is over: what comes next, the poller found
         await asyncio.to_thread(write)
         return json.loads(await asyncio.wait_for(ws.recv(), 10))
 
@@ -190,17 +194,19 @@ def test_an_event_whose_publish_was_lost_still_arrives(asgi_server, team, financ
         status="completed",
     )
 
-    def write_without_publishing():
+    def log(seq, status):
         Event.objects.create(
-            conversation=quiet, seq=1, type="conversation.status", data={"status": "completed"}
+            conversation=quiet, seq=seq, type="conversation.status", data={"status": status}
         )
-        Conversation.objects.filter(pk=quiet.pk).update(last_seq=1)
+        Conversation.objects.filter(pk=quiet.pk).update(last_seq=seq)
+
+    log(1, "running")
 
     late = asyncio.run(
         _receive_after_unpublished_write(
             f"{asgi_server.ws_url}/ws/conversations/{quiet.pk}/",
             token_for(members["viewer"]),
-            write_without_publishing,
+            lambda: log(2, "completed"),
         )
     )
-    assert late["seq"] == 1 and late["data"] == {"status": "completed"}
+    assert late["seq"] == 2 and late["data"] == {"status": "completed"}

@@ -41,7 +41,11 @@ const minimapColor = (node) =>
   node.data?.live === "active" ? "#1f8a4c" : node.data?.isEntry ? "#fa500f" : node.data?.errors ? "#c53030" : "#b8bfcc";
 const DELETE_KEYS = ["Delete", "Backspace"]; // stable: React Flow re-subscribes when it changes
 const DEFAULT_SIZE = { width: 220, height: 92 };
-const FINAL = new Set(["completed", "failed", "cancelled", "awaiting_input"]);
+// The statuses as the server defines them (base.html's "conversation-statuses" block), as on the
+// other pages: each one's label and whether it is final.
+const STATUSES = JSON.parse(document.getElementById("conversation-statuses")?.textContent || "[]");
+const FINAL_STATUSES = new Set(STATUSES.filter((s) => s.final).map((s) => s.value));
+const STATUS_LABELS = Object.fromEntries(STATUSES.map((s) => [s.value, s.label]));
 
 async function listAll(path) {
   const out = [];
@@ -623,7 +627,8 @@ function Editor({ initial }) {
         /* the next status change retries */
       }
       setLive({ ...s, travelled: new Set(s.travelled), visited: new Set(s.visited) });
-      if (!FINAL.has(s.status)) s.timer = setTimeout(poll, 1000);
+      // A waiting conversation moves again only once answered, which the feed announces.
+      if (!FINAL_STATUSES.has(s.status) && s.status !== "awaiting_input") s.timer = setTimeout(poll, 1000);
     };
     if (state.timer) clearTimeout(state.timer);
     poll();
@@ -824,7 +829,7 @@ function Editor({ initial }) {
       )}
       {live && (
         <div className="editor-banner live" role="status">
-          Live: <a href={`${initial.urls.live}${live.conversation}/`}>conversation</a> {live.status}
+          Live: <a href={`${initial.urls.live}${live.conversation}/`}>conversation</a> {STATUS_LABELS[live.status] || live.status}
           {live.active && doc.agents[live.active] ? ` — active agent ${doc.agents[live.active].name}` : ""}.{" "}
           <button type="button" className="link" onClick={clearLive}>
             Clear overlay

@@ -5,6 +5,7 @@ import { liveSocket } from "./socket.js";
 import {
   el,
   errorText,
+  FINAL_STATUSES,
   postJSON,
   prettyJSON,
   safeHttpUrl,
@@ -16,8 +17,6 @@ const state = JSON.parse(document.getElementById("conversation-state").textConte
 const timeline = document.getElementById("timeline");
 const connection = document.getElementById("connection");
 const pathList = document.getElementById("agent-path");
-const FINAL = new Set(["completed", "failed", "cancelled"]);
-const IDLE = new Set(["completed", "failed", "cancelled"]);
 
 let lastSeq = 0;
 let status = state.status;
@@ -416,7 +415,7 @@ function setStatus(next, data, created) {
   status = next;
   document.getElementById("conv-status").replaceChildren(statusBadge(next));
   const cancel = document.getElementById("cancel-button");
-  if (cancel) cancel.hidden = FINAL.has(next);
+  if (cancel) cancel.hidden = FINAL_STATUSES.has(next);
   if (next === "queued" || next === "running") endedAt = null;
   else endedAt = new Date(created);
   updateDuration();
@@ -455,7 +454,7 @@ function updateDuration() {
 function updateComposer() {
   const form = document.getElementById("composer");
   if (!form) return;
-  const idle = IDLE.has(status);
+  const idle = FINAL_STATUSES.has(status);
   document.getElementById("composer-send").disabled = !idle;
   document.getElementById("composer-hint").textContent = idle
     ? `Continues with the active agent.`

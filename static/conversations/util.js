@@ -63,14 +63,18 @@ export function safeHttpUrl(value) {
   }
 }
 
-export const STATUS_LABELS = {
-  queued: "Queued",
-  running: "Running",
-  awaiting_input: "Waiting for input",
-  completed: "Completed",
-  failed: "Failed",
-  cancelled: "Cancelled",
-};
+// The statuses as the server defines them (base.html's "conversation-statuses" block): each one's
+// label and whether it is final. The pages keep no copy of their own.
+function serverStatuses() {
+  try {
+    return JSON.parse(document.getElementById("conversation-statuses")?.textContent || "[]");
+  } catch {
+    return [];
+  }
+}
+const STATUSES = serverStatuses();
+export const STATUS_LABELS = Object.fromEntries(STATUSES.map((s) => [s.value, s.label]));
+export const FINAL_STATUSES = new Set(STATUSES.filter((s) => s.final).map((s) => s.value));
 
 export function statusBadge(status) {
   return el("span", { class: `status status-${status}`, text: STATUS_LABELS[status] || status });
