@@ -19,17 +19,6 @@ class Status(models.TextChoices):
 
 
 IDLE_STATUSES = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
-# Event types Agent Studio writes itself; every other type is a backend stream event, verbatim.
-OWN_EVENT_TYPES = frozenset(
-    {
-        "conversation.status",
-        "message.input",
-        "function.result",
-        "pending.created",
-        "pending.resolved",
-        "file.ready",
-    }
-)
 
 
 class HandoffExecution(models.TextChoices):

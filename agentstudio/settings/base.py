@@ -137,6 +137,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "conversations.api.schema.add_event_components",  # the event catalogue's payloads
+    ],
 }
 
 # The Mistral backend: the real API when a key is set, else the sandbox served under /sandbox.
