@@ -17,7 +17,8 @@ Output: a list of entries in position order (the order each first appeared in th
       "type": str,             # message.input | message.output | tool.execution |
                                #   function.call | function.result | agent.handoff
       "agent_remote_id": str | None,  # the backend agent that produced it (for a handoff: the
-                               #   agent handing off); for message.input/function.result None
+                               #   agent handing off; for a function.result: its call's);
+                               #   None for message.input
       "agent_name": str | None,  # that agent's name, as far as the log's handoffs tell
       "role": str,             # "assistant" for message.output, "user" for message.input, else ""
       "text": str,             # message.output: its text chunks joined; message.input: content
@@ -200,7 +201,19 @@ class Projection:
         return entry["key"]
 
     def _function_result(self, data: Mapping[str, Any]) -> str:
-        entry = self._entry(data["entry"], FUNCTION_RESULT, None)
+        # The result is the calling agent's: the function.call's with the same tool_call_id.
+        call = next(
+            (
+                e
+                for e in self.entries.values()
+                if e["type"] == FUNCTION_CALL
+                and e["data"].get("tool_call_id") == data.get("tool_call_id")
+            ),
+            None,
+        )
+        entry = self._entry(
+            data["entry"], FUNCTION_RESULT, call["agent_remote_id"] if call else None
+        )
         entry["data"] = {
             "tool_call_id": data.get("tool_call_id"),
             "result": data.get("result"),

@@ -41,10 +41,11 @@ class TurnRecorder:
     last_cancel_check: float = 0.0
     last_entry_write: float = 0.0
     last_batch: flusher.Batch | None = None
-    next_position: int = 0
+    next_position: int | None = None  # of the turn's first new entry; None: after the last
 
     def __post_init__(self) -> None:
-        self.next_position = entry_next_position(self.conversation)
+        if self.next_position is None:
+            self.next_position = entry_next_position(self.conversation)
         active = self.conversation.active_agent
         remote = next((r for r, a in self.agents_by_remote.items() if a == active), None)
         self.projection = Projection(
@@ -126,7 +127,7 @@ class TurnRecorder:
             position=row.position,
             type=row.type,
             remote_id=row.remote_id,
-            agent_id=row.agent_id,
+            agent=row.agent,  # read-only in the writer thread; saves a query for follow-ups
             role=row.role,
             text=projected["text"],
             data=data,

@@ -44,7 +44,8 @@ def forgotten_turns(older_than_s: float) -> list[UUID]:
 def synthesize(
     entry: dict[str, Any], recorder: TurnRecorder, index: int
 ) -> list[tuple[EventType, dict]]:
-    """Stream events that complete what the log already holds of one history entry."""
+    """Stream events that complete what the log already holds of one history entry (its
+    `type` is an entry type: agent.handoff, message.output, …)."""
     kind, rid = entry.get("type"), entry.get("id")
     seen = recorder.projection.entries.get(rid) if rid else None
     seen_data = seen["data"] if seen is not None else {}
@@ -55,14 +56,14 @@ def synthesize(
         data = {"type": event_type.value, "id": rid, "output_index": index, **fields}
         out.append((event_type, data))
 
-    if kind == "agent.handoff":
+    if kind == Entry.Type.AGENT_HANDOFF:
         previous = {k: entry.get(k) for k in ("previous_agent_id", "previous_agent_name")}
         following = {k: entry.get(k) for k in ("next_agent_id", "next_agent_name")}
         if seen is None:
             emit(EventType.AGENT_HANDOFF_STARTED, **previous)
         if seen is None or "next_agent_id" not in seen_data:
             emit(EventType.AGENT_HANDOFF_DONE, **following)
-    elif kind == "message.output":
+    elif kind == Entry.Type.MESSAGE_OUTPUT:
         content = entry.get("content")
         chunks = [{"type": "text", "text": content}] if isinstance(content, str) else content or []
         have_text = seen["text"] if seen is not None else ""
@@ -81,14 +82,14 @@ def synthesize(
                 not is_file and seen is None
             ):
                 emit(EventType.MESSAGE_OUTPUT_DELTA, content=chunk, **message)
-    elif kind == "tool.execution":
+    elif kind == Entry.Type.TOOL_EXECUTION:
         if seen is None:
             emit(EventType.TOOL_EXECUTION_STARTED, name=entry.get("name"),
                  arguments=entry.get("arguments") or "", **agent)  # fmt: skip
         if seen is None or not seen_data.get("done"):
             info = entry.get("info") or {}
             emit(EventType.TOOL_EXECUTION_DONE, name=entry.get("name"), info=info)
-    elif kind == "function.call":
+    elif kind == Entry.Type.FUNCTION_CALL:
         args = entry.get("arguments")
         args = args if isinstance(args, str) else json.dumps(args)
         have = seen_data.get("arguments", "")
@@ -138,7 +139,8 @@ def turn_recover(turn_id: UUID | str, stale_after_s: float) -> str:
     for event in logged:
         if event.type not in OWN_EVENT_TYPES:
             recorder.apply(event.type, event.data)
-    outputs = [e for e in after if e.get("type") not in ("message.input", "function.result")]
+    inputs = (Entry.Type.MESSAGE_INPUT, Entry.Type.FUNCTION_RESULT)
+    outputs = [e for e in after if e.get("type") not in inputs]
     for index, entry in enumerate(outputs):
         for kind, data in synthesize(entry, recorder, index):
             recorder.add(kind, data)

@@ -100,7 +100,7 @@ def conversation_start(
         turn = turn_create(
             conversation=conversation,
             kind="start",
-            inputs=[{"type": "message.input", "role": "user", "content": text}],
+            inputs=[{"type": Entry.Type.MESSAGE_INPUT.value, "role": "user", "content": text}],
         )
         append_events(
             conversation.pk, [(EventType.CONVERSATION_STATUS, status_data(Status.QUEUED))]
@@ -160,7 +160,7 @@ def conversation_send_message(
         turn = turn_create(
             conversation=conversation,
             kind="message",
-            inputs=[{"type": "message.input", "role": "user", "content": text}],
+            inputs=[{"type": Entry.Type.MESSAGE_INPUT.value, "role": "user", "content": text}],
         )
         _add_user_message(conversation, turn, text, actor)
         audit_record(

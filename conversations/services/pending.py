@@ -15,7 +15,7 @@ from audit.services import audit_record
 from conversations.engine.log import append_events, publish_feed
 from conversations.errors import ConversationConflict, ConversationError
 from conversations.events import EventType
-from conversations.models import Conversation, PendingAction, Status, Turn
+from conversations.models import Conversation, Entry, PendingAction, Status, Turn
 from conversations.queue import enqueue_turn
 from conversations.services.common import entry_next_position, function_result_add, turn_create
 from conversations.services.status import conversation_set_status
@@ -89,7 +89,11 @@ def pending_record_function_calls(
             return None
         actions = PendingAction.objects.filter(turn=turn).order_by("created_at")
         inputs = [
-            {"type": "function.result", "tool_call_id": a.tool_call_id, "result": a.result}
+            {
+                "type": Entry.Type.FUNCTION_RESULT.value,
+                "tool_call_id": a.tool_call_id,
+                "result": a.result,
+            }
             for a in actions
         ]
         return turn_create(conversation=conversation, kind="results", inputs=inputs)
@@ -203,7 +207,11 @@ def _continue_if_answered(conversation: Conversation, action: PendingAction) -> 
         kind = "continue"
     else:
         inputs = [
-            {"type": "function.result", "tool_call_id": a.tool_call_id, "result": a.result}
+            {
+                "type": Entry.Type.FUNCTION_RESULT.value,
+                "tool_call_id": a.tool_call_id,
+                "result": a.result,
+            }
             for a in turn_actions
             if a.status == PendingAction.State.RESOLVED
         ]
