@@ -24,18 +24,6 @@ answer, and cancelling has nothing to stop. A new message may start the next tur
 them. `awaiting_input` is not final: answering its pending actions resumes the turn. The pages
 and the editor read this set (and each status's label) from the server, never their own copy."""
 
-# Event types Agent Studio writes itself; every other type is a backend stream event, verbatim.
-OWN_EVENT_TYPES = frozenset(
-    {
-        "conversation.status",
-        "message.input",
-        "function.result",
-        "pending.created",
-        "pending.resolved",
-        "file.ready",
-    }
-)
-
 
 class HandoffExecution(models.TextChoices):
     SERVER = "server"

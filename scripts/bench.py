@@ -27,14 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-OWN_TYPES = {
-    "conversation.status",
-    "message.input",
-    "function.result",
-    "pending.created",
-    "pending.resolved",
-    "file.ready",
-}
+from conversations.events import OWN_EVENT_TYPES as OWN_TYPES  # noqa: E402 - after the path
+
 PROMPT = "Hello! Tell me a little about yourself and what you can do for me today."
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from agents.demo import FINANCE
 from agents.models import Agent, Graph, Membership
 from agents.services import graph_import, workspace_create
-from conversations.events import workspace_group
+from conversations.engine.publisher import workspace_group
 from conversations.models import Conversation
 from tests.helpers import group_has_subscriber, wait_for
 

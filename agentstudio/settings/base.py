@@ -178,6 +178,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the drf-spectacular-sidecar package: /api/docs/ needs no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "conversations.api.schema.add_event_components",  # the event catalogue's payloads
+    ],
 }
 
 # The Mistral backend: the real API when a key is set, else the sandbox served under /sandbox.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from conversations.events import EventType
 from conversations.models import Conversation, Entry, GeneratedFile, HandoffExecution, PendingAction
 
 
@@ -120,8 +121,11 @@ class EntryOutput(serializers.ModelSerializer):
 
 
 class EventOutput(serializers.Serializer):
+    """One logged event. Its schema in /api/schema/ is the event catalogue's, by type
+    (`conversations.api.schema`)."""
+
     seq = serializers.IntegerField()
-    type = serializers.CharField()
+    type = serializers.ChoiceField(choices=[t.value for t in EventType])
     data = serializers.JSONField()
     created_at = serializers.DateTimeField()
 

@@ -1,12 +1,17 @@
-"""The publisher merges a conversation's queued batches, in order, and keeps groups apart."""
+"""The publisher merges a conversation's queued batches, in order, and keeps groups apart.
 
-from conversations import publisher
+Each test drains a publisher of its own: the process's publisher thread (started by any earlier
+test that published) would otherwise take the messages from under it."""
+
+from conversations.engine import publisher
+
+
+def batch(*seqs):
+    return {"type": "conversation.events", "events": [{"seq": s} for s in seqs]}
 
 
 def test_drain_merges_consecutive_event_batches_per_group_in_order():
-    def batch(*seqs):
-        return {"type": "conversation.events", "events": [{"seq": s} for s in seqs]}
-
+    own = publisher.Publisher()
     feed = {"type": "feed.event", "kind": "pending.created", "data": {}}
     for group, message in [
         ("conversation.a", batch(1, 2)),
@@ -15,8 +20,8 @@ def test_drain_merges_consecutive_event_batches_per_group_in_order():
         ("workspace.w", feed),
         ("conversation.a", batch(4, 5)),
     ]:
-        publisher._queue.put((group, message))
-    drained = publisher._drain()
+        own.queue.put((group, message))
+    drained = own.drain()
     assert drained == {
         "conversation.a": [batch(1, 2, 3, 4, 5)],
         "conversation.b": [batch(1)],
@@ -24,13 +29,21 @@ def test_drain_merges_consecutive_event_batches_per_group_in_order():
     }
 
 
-def test_a_full_drain_loses_nothing(monkeypatch):
-    monkeypatch.setattr(publisher, "MAX_DRAIN", 10)
+def test_a_full_drain_loses_nothing():
+    own = publisher.Publisher(max_drain=10)
     for i in range(25):
-        publisher._queue.put((f"workspace.{i}", {"type": "feed.event", "n": i}))
+        own.queue.put((f"workspace.{i}", {"type": "feed.event", "n": i}))
     seen = []
-    while len(seen) < 25:
-        for messages in publisher._drain().values():
+    for _ in range(3):  # 10 + 10 + 5
+        for messages in own.drain().values():
             seen += [m["n"] for m in messages]
     assert sorted(seen) == list(range(25))
-    assert publisher._queue.empty()
+    assert own.queue.empty()
+
+
+def test_the_process_publisher_thread_leaves_another_publishers_queue_alone():
+    # What a browser test leaves behind: the process's publisher thread, waiting for messages.
+    publisher.publish("workspace.unit-test", {"type": "feed.event", "kind": "noop", "data": {}})
+    own = publisher.Publisher()
+    own.queue.put(("conversation.a", batch(1)))
+    assert own.drain() == {"conversation.a": [batch(1)]}

@@ -5,24 +5,28 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conversations import tasks
+from conversations import queue, tasks
 from conversations.models import Turn
 from conversations.services import conversation_start
 
 pytestmark = pytest.mark.django_db
 
 
-def test_queued_turn_nobody_claimed_is_sent_again(finance_graph, team, monkeypatch):
+def test_queued_turn_nobody_claimed_is_sent_again(
+    finance_graph, team, monkeypatch, django_capture_on_commit_callbacks
+):
     _, members = team
     conversation = conversation_start(
         actor=members["admin"], agent=finance_graph.entry_agent, inputs="Hello"
     )
     sent = []
-    monkeypatch.setattr(tasks.run_turn, "delay", lambda turn_id: sent.append(turn_id))
+    monkeypatch.setattr(queue, "send_turn", lambda turn_id: sent.append(str(turn_id)))
     turn = conversation.turns.get()
-    assert tasks.recover_stale_turns(stale_after_s=60) == {}  # too young to be forgotten
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.recover_stale_turns(stale_after_s=60) == {}  # too young to be forgotten
     Turn.objects.filter(pk=turn.pk).update(created_at=timezone.now() - timedelta(minutes=5))
-    assert tasks.recover_stale_turns(stale_after_s=60) == {str(turn.pk): "re-enqueued"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.recover_stale_turns(stale_after_s=60) == {str(turn.pk): "re-enqueued"}
     assert sent == [str(turn.pk)]
 
 
@@ -39,7 +43,7 @@ def test_running_turn_with_fresh_heartbeat_is_left_alone(finance_graph, team, mo
 
 
 def test_a_turn_claimed_after_a_cancel_ends_the_conversation(finance_graph, team):
-    from conversations import turns
+    from conversations.engine import lifecycle
     from conversations.models import Conversation
 
     _, members = team
@@ -49,7 +53,7 @@ def test_a_turn_claimed_after_a_cancel_ends_the_conversation(finance_graph, team
     # As after a registered function ran while someone pressed Cancel: running, flag set.
     Conversation.objects.filter(pk=conversation.pk).update(status="running", cancel_requested=True)
     turn = conversation.turns.get()
-    assert turns.turn_execute(turn.pk) is None
+    assert lifecycle.turn_execute(turn.pk) is None
     conversation.refresh_from_db()
     turn.refresh_from_db()
     assert (conversation.status, turn.state) == ("cancelled", "cancelled")

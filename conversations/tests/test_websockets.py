@@ -8,7 +8,7 @@ import websockets
 
 from agentstudio.redis_server import free_port
 from conftest import _stop, start_asgi_server
-from conversations.events import workspace_group
+from conversations.engine.publisher import workspace_group
 from conversations.models import Conversation, PendingAction, Turn
 from conversations.services import conversation_start
 from tests.helpers import group_has_subscriber, wait_for

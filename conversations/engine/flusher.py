@@ -13,27 +13,18 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
-from uuid import UUID
 
-from django.db import connection, transaction
+from django.db import connection
 
-from conversations import publisher
-from conversations.events import CONVERSATION_EVENT, _allocate, conversation_group
-from conversations.models import Conversation, Entry, Event
+from conversations.engine.log import LogWrite, write_group
 
 logger = logging.getLogger(__name__)
 COLLECT_S = 0.005  # after the first batch, wait this long for others to join the commit
 MAX_BATCHES = 2000
-ENTRY_FIELDS = ["text", "data", "agent"]
 
 
 @dataclass
-class Batch:
-    conversation_id: UUID
-    events: list[tuple[str, dict[str, Any]]]
-    entries: list[Entry]  # snapshots, safe to write from another thread
-    conversation_fields: dict[str, Any]
+class Batch(LogWrite):
     done: threading.Event | None = None
     error: BaseException | None = None
     cancel_requested: bool = False
@@ -76,50 +67,9 @@ def _collect() -> list[Batch]:
 
 
 def _write(batches: list[Batch]) -> None:
-    """One transaction for all batches; per conversation in the order they were queued."""
-    by_conversation: dict[UUID, list[Batch]] = {}
+    cancel = write_group(batches)
     for batch in batches:
-        by_conversation.setdefault(batch.conversation_id, []).append(batch)
-    published: list[tuple[UUID, list[dict]]] = []
-    with transaction.atomic():
-        events: list[Event] = []
-        entries: dict[UUID, Entry] = {}
-        # Row locks always in the same order, so two writers never wait on each other in a cycle.
-        for conversation_id, group in sorted(by_conversation.items(), key=lambda kv: str(kv[0])):
-            items = [item for batch in group for item in batch.events]
-            cancel = False
-            if items:
-                last_seq, cancel = _allocate(conversation_id, len(items))
-                first = len(events)
-                events += [
-                    Event(conversation_id=conversation_id, seq=last_seq + i, type=kind, data=data)
-                    for i, (kind, data) in enumerate(items, start=1)
-                ]
-                published.append((conversation_id, events[first:]))
-            fields: dict[str, Any] = {}
-            for batch in group:
-                batch.cancel_requested = cancel
-                fields.update(batch.conversation_fields)
-                entries.update({entry.pk: entry for entry in batch.entries})
-            if fields:
-                Conversation.objects.filter(pk=conversation_id).update(**fields)
-        Event.objects.bulk_create(events)
-        if entries:
-            Entry.objects.bulk_create(
-                list(entries.values()),
-                update_conflicts=True,
-                unique_fields=["id"],
-                update_fields=ENTRY_FIELDS,
-            )
-        messages = [(cid, [event.as_message() for event in evs]) for cid, evs in published]
-        transaction.on_commit(lambda: _publish(messages))
-
-
-def _publish(messages: list[tuple[UUID, list[dict]]]) -> None:
-    for conversation_id, events in messages:
-        publisher.publish(
-            conversation_group(conversation_id), {"type": CONVERSATION_EVENT, "events": events}
-        )
+        batch.cancel_requested = cancel[batch.conversation_id]
 
 
 def _run() -> None:

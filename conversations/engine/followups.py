@@ -1,0 +1,61 @@
+"""What follows a turn that ended in function calls or, in client mode, on a handoff: the
+registered functions are run here (outside any transaction), the rest becomes pending actions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conversations import functions
+from conversations.engine.recorder import TurnRecorder
+from conversations.models import Entry
+from conversations.services.pending import (
+    FunctionCall,
+    pending_record_function_calls,
+    pending_record_handoff,
+)
+
+
+def parse_arguments(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    try:
+        value = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return {"_raw": raw}
+    return value if isinstance(value, dict) else {"_value": value}
+
+
+def handle_function_calls(recorder: TurnRecorder, calls: list[Entry]) -> str | None:
+    """Returns the id of the follow-up turn when every call was answered automatically."""
+    specs = []
+    for call in calls:
+        name = call.data.get("name") or ""
+        arguments = parse_arguments(call.data.get("arguments"))
+        result = functions.run(name, arguments) if functions.is_registered(name) else None
+        specs.append(
+            FunctionCall(
+                tool_call_id=call.data.get("tool_call_id") or "",
+                name=name,
+                arguments=arguments,
+                agent=call.agent,
+                automatic_result=result,
+            )
+        )
+    next_turn = pending_record_function_calls(
+        conversation=recorder.conversation,
+        turn=recorder.turn,
+        calls=specs,
+        next_position=recorder.next_position,
+    )
+    return str(next_turn.pk) if next_turn is not None else None
+
+
+def pause_for_handoff(recorder: TurnRecorder, handoff: Entry) -> None:
+    pending_record_handoff(
+        conversation=recorder.conversation,
+        turn=recorder.turn,
+        handoff=handoff.data,
+        agent=handoff.agent,
+        target=recorder.agents_by_remote.get(handoff.data.get("next_agent_id") or ""),
+    )

@@ -1,0 +1,150 @@
+"""A turn's life: claim it, beat for it, sync the graph, stream, then decide how it ends
+(cancelled, failed, completed, or handed to the follow-ups), and run the chain of turns that
+follow without a person.
+
+The network is only ever touched outside transactions; every write is a service call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
+from uuid import UUID
+
+from django.conf import settings
+from django.db import connection
+
+from agents.models import Agent
+from conversations import backend
+from conversations.engine import files, followups
+from conversations.engine.recorder import TurnRecorder
+from conversations.engine.stream import DROPPED_STREAM, stream_into
+from conversations.models import Conversation, Entry, HandoffExecution, Status, Turn
+from conversations.services.status import conversation_set_status
+from conversations.services.turns import (
+    conversation_add_usage,
+    turn_cancel_unstarted,
+    turn_cancelled,
+    turn_claim,
+    turn_complete,
+    turn_fail,
+    turn_heartbeat,
+)
+from conversations.sync import graph_sync
+
+logger = logging.getLogger(__name__)
+HEARTBEAT_S = settings.TURN_HEARTBEAT_S
+
+
+def turn_execute(turn_id: UUID | str) -> str | None:
+    """Run a queued turn. Returns the id of a follow-up turn to run right away, if any."""
+    turn = turn_claim(turn_id=turn_id)
+    if turn is None:
+        return None  # already run, running elsewhere, or cancelled: a redelivery does nothing
+    conversation = turn.conversation
+    if conversation.status == Status.QUEUED:
+        conversation_set_status(
+            conversation=conversation, expected=(Status.QUEUED,), status=Status.RUNNING
+        )
+    if conversation.status != Status.RUNNING or conversation.cancel_requested:
+        turn_cancel_unstarted(conversation=conversation, turn=turn)
+        return None
+    with heartbeat(turn.pk):
+        return _execute(conversation, turn)
+
+
+@contextlib.contextmanager
+def heartbeat(turn_id: UUID) -> Iterator[None]:
+    """Beat for the turn's whole life, not only while events flow: waiting on the sync lock,
+    retries or a slow function must not look like a dead worker to the recovery job."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT_S):
+                try:
+                    turn_heartbeat(turn_id=turn_id)
+                except Exception:  # a missed beat is retried; the turn itself goes on
+                    logger.warning("heartbeat of turn %s failed", turn_id, exc_info=True)
+                    connection.close()
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{turn_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+
+
+def _execute(conversation: Conversation, turn: Turn) -> str | None:
+    recorder: TurnRecorder | None = None
+    try:
+        remotes = graph_sync(conversation.graph)
+        agents_by_remote = {r.remote_id: r.agent for r in remotes.values()}
+        for agent in Agent.objects.filter(pk__in=[r.agent_id for r in remotes.values()]):
+            remotes[agent.pk].agent = agent
+            agents_by_remote[remotes[agent.pk].remote_id] = agent
+        recorder = TurnRecorder(conversation, turn, agents_by_remote)
+        entry_agent = conversation.entry_agent_id or conversation.active_agent_id
+        metadata = {**conversation.metadata, "agentstudio_conversation": str(conversation.pk)}
+        with backend.conversation_stream(
+            remote_conversation_id=conversation.remote_id,
+            agent_id=remotes[entry_agent].remote_id,
+            inputs=turn.inputs,
+            handoff_execution=conversation.handoff_execution,
+            metadata=metadata,
+        ) as events:
+            stream_into(recorder, events)
+    except backend.BackendError as exc:
+        turn_fail(conversation=conversation, turn=turn, error=str(exc))
+        return None
+    except Exception as exc:
+        logger.exception("turn %s failed", turn.pk)
+        error = f"The turn failed unexpectedly: {type(exc).__name__}: {exc}"
+        turn_fail(conversation=conversation, turn=turn, error=error)
+        return None
+    return finish_turn(recorder)
+
+
+def finish_turn(recorder: TurnRecorder) -> str | None:
+    """End a recorded turn. Returns the id of a follow-up turn to run right away, if any."""
+    conversation, turn = recorder.conversation, recorder.turn
+    recorder.flush(final=True)
+    if recorder.cancelled:
+        turn_cancelled(conversation=conversation, turn=turn)
+        return None
+    failure = recorder.error or ("" if recorder.done else DROPPED_STREAM)
+    if not failure:
+        try:
+            files.download_files(recorder)
+        except backend.BackendError as exc:
+            failure = f"A generated file could not be downloaded: {exc}"
+    if failure:
+        turn_fail(conversation=conversation, turn=turn, error=failure)
+        return None
+    conversation_add_usage(conversation=conversation, usage=recorder.usage or {})
+    outputs = recorder.output_entries()
+    calls = [e for e in outputs if e.type == Entry.Type.FUNCTION_CALL]
+    if calls:
+        return followups.handle_function_calls(recorder, calls)
+    last = outputs[-1] if outputs else None
+    if (
+        conversation.handoff_execution == HandoffExecution.CLIENT
+        and last is not None
+        and last.type == Entry.Type.AGENT_HANDOFF
+    ):
+        followups.pause_for_handoff(recorder, last)
+        return None
+    turn_complete(conversation=conversation, turn=turn)
+    return None
+
+
+def run_turn_chain(turn_id: UUID | str) -> None:
+    """Run a turn and the turns that follow it without a person (answered function calls)."""
+    next_id: str | None = str(turn_id)
+    while next_id:
+        next_id = turn_execute(next_id)

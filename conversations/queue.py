@@ -1,0 +1,47 @@
+"""Sending turns to the worker: by task name, on commit, through this one module.
+
+Services enqueue here and never import the tasks (which import the engine, which calls the
+services), so there is no import circle. The task runs on the default queue
+(`CELERY_TASK_DEFAULT_QUEUE`, from the CELERY_QUEUE setting), where the workers listen.
+"""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from celery import current_app
+from django.db import transaction
+from django.utils import timezone
+
+from conversations.models import Turn
+
+logger = logging.getLogger(__name__)
+
+RUN_TURN_TASK = "conversations.run_turn"
+
+
+def send_turn(turn_id: UUID | str, *, resend: bool = False) -> bool:
+    """Hand a queued turn to the broker now; never raises. The task's claim makes a duplicate
+    harmless. Its rows are committed by now, so a broker outage must not become a 500 that a
+    retry would duplicate: the turn is marked instead, and the periodic recovery sends it again
+    (`resend`, which clears the mark) once the broker is back."""
+    try:
+        current_app.send_task(RUN_TURN_TASK, args=[str(turn_id)])
+    except Exception:  # kombu's OperationalError, or whatever else a broken broker raises
+        logger.exception("could not enqueue turn %s; the recovery job will send it", turn_id)
+        Turn.objects.filter(pk=turn_id, state=Turn.State.QUEUED).update(
+            enqueue_failed_at=timezone.now()
+        )
+        return False
+    if resend:
+        Turn.objects.filter(pk=turn_id, enqueue_failed_at__isnull=False).update(
+            enqueue_failed_at=None
+        )
+    return True
+
+
+def enqueue_turn(turn_id: UUID | str) -> None:
+    """Send the turn once the surrounding transaction commits (at once outside one), so the
+    worker never looks for a turn that is not there yet."""
+    transaction.on_commit(lambda: send_turn(turn_id))
