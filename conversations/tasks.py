@@ -7,9 +7,9 @@ Nothing imports this module but Celery's autodiscovery: turns are sent by task n
 from celery import shared_task
 from django.conf import settings
 
-from conversations import idempotency
+from conversations import idempotency, queue
 from conversations.engine import lifecycle, recovery
-from conversations.queue import RUN_TURN_TASK, send_turn
+from conversations.queue import RUN_TURN_TASK
 
 
 @shared_task(name=RUN_TURN_TASK, ignore_result=True)
@@ -29,7 +29,7 @@ def recover_stale_turns(stale_after_s: float | None = None) -> dict[str, str]:
     # while the broker was down) is sent again; the claim's compare-and-set makes a duplicate
     # harmless.
     for turn_id in recovery.forgotten_turns(limit):
-        sent = send_turn(turn_id, resend=True)
+        sent = queue.send_turn(turn_id, resend=True)
         outcome[str(turn_id)] = "re-enqueued" if sent else "enqueue failed"
     return outcome
 

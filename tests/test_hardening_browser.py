@@ -83,7 +83,7 @@ def test_main_pages_and_live_updates_run_under_the_csp(
     conversation_start(actor=owner, agent=graph.entry_agent, inputs=EXAMPLE_B)
     conversation = Conversation.objects.get(title=EXAMPLE_B)
     visit(page, f"{base}/conversations/{conversation.pk}/")
-    page.locator("#conv-status .status", has_text="Waiting for input").wait_for(timeout=60_000)
+    page.locator("#conv-status .status", has_text="Awaiting Input").wait_for(timeout=60_000)
 
     # The card arrives live; its agent colour is applied without a style="" attribute.
     card = inbox.locator("[data-pending]", has_text="get_european_central_bank_interest_rate")

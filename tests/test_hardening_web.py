@@ -361,6 +361,7 @@ def test_options_on_every_api_endpoint_is_never_a_server_error(world: World, pen
         "agent_id": world.triage.pk,
         "membership_id": world.workspace.memberships.first().pk,
         "number": 1,
+        "invitation_id": uuid.uuid4(),
     }
     # `<pk>` names a different object under each prefix.
     pks = {
