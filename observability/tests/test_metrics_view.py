@@ -40,8 +40,12 @@ def test_metrics_reflect_the_rows(client, settings, finance_graph):
     settings.METRICS_TOKEN = "s3cret-token"
     agent = finance_graph.entry_agent
     conversation = Conversation.objects.create(graph=finance_graph, entry_agent=agent)
-    Turn.objects.create(conversation=conversation, number=1, state=Turn.State.RUNNING,
-                        heartbeat_at=timezone.now() - timezone.timedelta(seconds=30))
+    Turn.objects.create(
+        conversation=conversation,
+        number=1,
+        state=Turn.State.RUNNING,
+        heartbeat_at=timezone.now() - timezone.timedelta(seconds=30),
+    )
     other = Conversation.objects.create(graph=finance_graph, entry_agent=agent)
     waiting_turn = Turn.objects.create(conversation=other, number=1, state=Turn.State.QUEUED)
     action = PendingAction.objects.create(

@@ -46,7 +46,9 @@ def test_example_b_is_finance_transfer_ecb_transfer_graph_drawing():
         "invoke_agent finance-agent / execute_tool transfer_to_ecb-interest-rate-agent"
         " / invoke_agent ecb-interest-rate-agent"
     )
-    graph = f"{ecb} / execute_tool transfer_to_graph-drawing-agent / invoke_agent graph-drawing-agent"
+    graph = (
+        f"{ecb} / execute_tool transfer_to_graph-drawing-agent / invoke_agent graph-drawing-agent"
+    )
     call = f"{ecb} / execute_tool get_european_central_bank_interest_rate"
     assert set(paths) == {
         "invoke_agent finance-agent",
