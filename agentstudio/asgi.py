@@ -12,6 +12,7 @@ from django.urls import re_path  # noqa: E402
 from agentstudio.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 from agentstudio.ws_origin import browser_origin_validator  # noqa: E402
 from conversations.routing import websocket_urlpatterns  # noqa: E402
+from observability.asgi import CountWebSockets  # noqa: E402
 
 websocket_routes = [
     *websocket_urlpatterns,
@@ -23,8 +24,8 @@ websocket_routes = [
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": browser_origin_validator(
-            TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_routes))
+        "websocket": CountWebSockets(
+            browser_origin_validator(TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_routes)))
         ),
     }
 )

@@ -18,6 +18,11 @@ app.conf.beat_schedule = {
         "task": "conversations.purge_idempotency_keys",
         "schedule": 3600.0,
     },
+    # Failed trace exports and end-of-turn tasks that never ran (observability).
+    "observability-retry-exports": {
+        "task": "observability.retry_exports",
+        "schedule": float(os.environ.get("TRACE_EXPORT_RETRY_INTERVAL_S", "60")),
+    },
     # Applies AUDIT_RETENTION_DAYS; does nothing while retention is "forever".
     "audit-purge-expired": {
         "task": "audit.purge_expired",

@@ -19,6 +19,8 @@ from conversations.models import Turn
 logger = logging.getLogger(__name__)
 
 RUN_TURN_TASK = "conversations.run_turn"
+# Observability's end-of-turn task (metrics, trace export), by name: nothing here imports it.
+TURN_ENDED_TASK = "observability.turn_ended"
 
 
 def send_turn(turn_id: UUID | str, *, resend: bool = False) -> bool:
@@ -45,3 +47,16 @@ def enqueue_turn(turn_id: UUID | str) -> None:
     """Send the turn once the surrounding transaction commits (at once outside one), so the
     worker never looks for a turn that is not there yet."""
     transaction.on_commit(lambda: send_turn(turn_id))
+
+
+def enqueue_turn_ended(conversation_id: UUID | str) -> None:
+    """After the commit, tell observability that a turn ended. Never raises and never waits on
+    the export: a broker outage only delays it (its periodic retry finds the conversation)."""
+
+    def send() -> None:
+        try:
+            current_app.send_task(TURN_ENDED_TASK, args=[str(conversation_id)])
+        except Exception:
+            logger.warning("could not enqueue the end of turn of %s", conversation_id)
+
+    transaction.on_commit(send)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "agentstudio",
     "agents",
     "conversations",
+    "observability",
     "sandbox",
     "axes",
 ]
@@ -232,6 +233,21 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0) or None
 AUDIT_PURGE_INTERVAL_S = env.int("AUDIT_PURGE_INTERVAL_S", default=24 * 3600)
 # Take the client address from X-Forwarded-For (first hop) only behind a proxy that sets it.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+
+# Observability (observability/). Traces: OTLP over HTTP/protobuf, on when an endpoint is set.
+# The standard variables: the traces endpoint as given, or the base endpoint + /v1/traces.
+OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", default="")
+OTEL_TRACES_ENDPOINT = OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or (
+    OTEL_EXPORTER_OTLP_ENDPOINT.rstrip("/") + "/v1/traces" if OTEL_EXPORTER_OTLP_ENDPOINT else ""
+)
+OTEL_EXPORTER_OTLP_HEADERS = env.str("OTEL_EXPORTER_OTLP_HEADERS", default="")  # k=v,k2=v2
+OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="agent-studio")
+# One export's whole budget, retries included; a failed export is retried by the beat task.
+TRACE_EXPORT_TIMEOUT_S = env.float("TRACE_EXPORT_TIMEOUT_S", default=5.0)
+TRACE_EXPORT_RETRY_INTERVAL_S = env.int("TRACE_EXPORT_RETRY_INTERVAL_S", default=60)
+# /metrics answers 404 while this is empty, 401 without `Authorization: Bearer <token>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Request bodies (JSON, forms) larger than this get a 413 naming the limit (Django's setting).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)

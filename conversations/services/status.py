@@ -10,6 +10,7 @@ from django.utils import timezone
 from conversations.engine.log import append_events, publish_feed
 from conversations.events import ConversationStatusData, EventType, FeedStatusData
 from conversations.models import FINAL_STATUSES, Conversation, Status
+from conversations.queue import enqueue_turn_ended
 
 
 def status_data(status: str, error: str = "") -> ConversationStatusData:
@@ -61,4 +62,6 @@ def conversation_set_status(
             EventType.CONVERSATION_STATUS,
             status_feed_notice(conversation, status, error),
         )
+        if status in FINAL_STATUSES or status == Status.AWAITING_INPUT:
+            enqueue_turn_ended(conversation.pk)  # the end-of-turn hook (observability)
         return True
