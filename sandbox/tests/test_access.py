@@ -103,3 +103,24 @@ def test_the_sdk_with_a_strangers_key_raises_its_normal_error(sandbox_url, tenan
             call()
         assert caught.value.status_code == 401
         assert json.loads(caught.value.body)["message"] == "Unauthorized"
+
+
+@pytest.mark.parametrize("depth", [65, 100_000])
+def test_a_deeply_nested_body_is_a_validation_error_not_a_500(sandbox_url, tenant, depth):
+    agent, _ = tenant
+    install = {
+        "Authorization": f"Bearer {settings.SANDBOX_API_KEY}",
+        "Content-Type": "application/json",
+    }
+    body = ('{"inputs": ' + "[" * depth + "]" * depth + "}").encode()
+    for method, path in (("POST", "/v1/conversations"), ("PATCH", f"/v1/agents/{agent.id}")):
+        request = urllib.request.Request(
+            sandbox_url + path, data=body, method=method, headers=install
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read()
+        assert status == 422, (path, status)
+        assert json.loads(raw)["message"]["detail"][0]["loc"] == ["body"]

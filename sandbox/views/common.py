@@ -59,12 +59,29 @@ def api_view(methods: dict[str, View]) -> View:
     return view
 
 
+# The real API refuses absurd nesting too; past this a body would only exhaust the stack later.
+MAX_JSON_DEPTH = 64
+
+
+def _check_depth(value: Any) -> None:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
 def json_body(request: HttpRequest) -> dict[str, Any]:
     if not request.body:
         return {}
     try:
         body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        _check_depth(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(
             wire.validation_error(["body"], f"Invalid JSON: {exc}", "json_invalid")
         ) from exc
@@ -93,7 +110,8 @@ def query_metadata(request: HttpRequest) -> dict[str, Any] | None:
         return None
     try:
         value = json.loads(raw)
-    except ValueError:
+        _check_depth(value)
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
