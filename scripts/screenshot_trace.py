@@ -1,7 +1,7 @@
 """Retake docs/trace-phoenix.png: send the recorded example B log as a trace to a local Arize
 Phoenix (`phoenix serve`, OTLP on http://127.0.0.1:6006) and photograph it in Chromium.
 
-Phoenix is not a project dependency: run it from a separate virtualenv (`pip install arize-phoenix`).
+Phoenix is not a project dependency: run it from its own virtualenv (`pip install arize-phoenix`).
 """
 
 from __future__ import annotations
