@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     # Before rest_framework.authtoken: its `drf_create_token` command shadows DRF's (audited).
+    "workspaces",
     "audit",
     "rest_framework",
     "rest_framework.authtoken",
@@ -153,7 +154,7 @@ REST_FRAMEWORK = {
     # JSON only, through one parser for every endpoint: hostile nesting is a 400 naming the
     # body, not a 500. (Form-encoded bodies would reach serializers' JSONField as strings that
     # it decodes itself, without that limit.)
-    "DEFAULT_PARSER_CLASSES": ["agentstudio.jsonbody.SafeJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["workspaces.jsonbody.SafeJSONParser"],
     "DEFAULT_METADATA_CLASS": "agentstudio.api.Metadata",
     # 429 with Retry-After past these. Counted in the default cache, i.e. per server process.
     "DEFAULT_THROTTLE_CLASSES": [
@@ -235,7 +236,7 @@ AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=Fa
 
 # Request bodies (JSON, forms) larger than this get a 413 naming the limit (Django's setting).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
-# Deeper JSON request bodies are refused with a 400 (agentstudio/jsonbody.py).
+# Deeper JSON request bodies are refused with a 400 (workspaces/jsonbody.py).
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=100)
 
 # Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from

@@ -10,10 +10,11 @@ from rest_framework.test import APIClient
 
 from agents import services
 from agents.demo import FINANCE
-from agents.models import Agent, Graph, Membership, Workspace
+from agents.models import Agent, Graph
 from audit.models import Action, Outcome
 from audit.tests.conftest import make_pending, new_rows
 from conversations.models import Conversation, GeneratedFile, PendingAction, Turn
+from workspaces.models import Membership, Workspace
 
 pytestmark = pytest.mark.django_db
 

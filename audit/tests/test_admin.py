@@ -149,7 +149,7 @@ def test_admin_is_staff_only(client, world, history):
 
 
 def test_rows_of_deleted_workspaces_and_users_still_render(su_client, make_user):
-    from agents import services
+    from workspaces import services
 
     user = make_user("gone")
     workspace = services.workspace_create(actor=user, name="Vanished")

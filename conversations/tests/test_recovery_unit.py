@@ -1,6 +1,7 @@
 """The periodic recovery job's choices, in-process (the SIGKILL test covers the real thing)."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -20,7 +21,9 @@ def test_queued_turn_nobody_claimed_is_sent_again(
         actor=members["admin"], agent=finance_graph.entry_agent, inputs="Hello"
     )
     sent = []
-    monkeypatch.setattr(queue, "send_turn", lambda turn_id: sent.append(str(turn_id)))
+    # At the broker's edge: the tasks call `queue.send_turn`, which hands the turn to Celery.
+    broker = SimpleNamespace(send_task=lambda name, args: sent.append(args[0]))
+    monkeypatch.setattr(queue, "current_app", broker)
     turn = conversation.turns.get()
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.recover_stale_turns(stale_after_s=60) == {}  # too young to be forgotten
@@ -65,11 +68,11 @@ def test_a_turn_the_broker_refused_is_sent_on_the_next_run_however_young(
 ):
     from kombu.exceptions import OperationalError
 
-    def refuse(turn_id):
+    def refuse(name, args):
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
     _, members = team
-    monkeypatch.setattr(tasks.run_turn, "delay", refuse)
+    monkeypatch.setattr(queue, "current_app", SimpleNamespace(send_task=refuse))
     with django_capture_on_commit_callbacks(execute=True):
         conversation = conversation_start(
             actor=members["admin"], agent=finance_graph.entry_agent, inputs="Hello"
@@ -79,7 +82,8 @@ def test_a_turn_the_broker_refused_is_sent_on_the_next_run_however_young(
     assert tasks.recover_stale_turns(stale_after_s=60) == {str(turn.pk): "enqueue failed"}
 
     sent = []
-    monkeypatch.setattr(tasks.run_turn, "delay", lambda turn_id: sent.append(turn_id))
+    broker = SimpleNamespace(send_task=lambda name, args: sent.append(args[0]))
+    monkeypatch.setattr(queue, "current_app", broker)
     assert tasks.recover_stale_turns(stale_after_s=60) == {str(turn.pk): "re-enqueued"}
     assert sent == [str(turn.pk)]
     turn.refresh_from_db()

@@ -7,15 +7,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from agents import selectors, services
-from agents.api.base import ApiView
-from agents.api.serializers import (
+from workspaces import selectors, services
+from workspaces.api.base import ApiView
+from workspaces.api.serializers import (
     InvitationAcceptSerializer,
     InvitationCreateInput,
     InvitationSerializer,
     MembershipSerializer,
 )
-from agents.roles import Role
+from workspaces.roles import Role
 
 
 class WorkspaceInvitationListView(mixins.ListModelMixin, ApiView):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from agents import services
-from agents.models import Invitation, Membership
-from agents.roles import Role
 from agents.tests.conftest import World
+from workspaces import services
+from workspaces.models import Invitation, Membership
+from workspaces.roles import Role
 
 
 def signed_in(user) -> Client:
@@ -102,10 +102,10 @@ def test_admin_site_lists_invitations_and_revokes_through_the_service(world: Wor
         actor=world.users["admin"], workspace=world.workspace, invitee="newbie", role=Role.VIEWER
     )
     client = signed_in(make_user("root", is_staff=True, is_superuser=True))
-    url = reverse("admin:agents_invitation_changelist")
+    url = reverse("admin:workspaces_invitation_changelist")
 
     assert "newbie" in client.get(url, {"q": "newbie"}).content.decode()
-    assert client.get(reverse("admin:agents_invitation_add")).status_code == 403
+    assert client.get(reverse("admin:workspaces_invitation_add")).status_code == 403
     client.post(url, {"action": "revoke", "_selected_action": [str(invitation.pk)]})
 
     assert Invitation.objects.get(pk=invitation.pk).status == "revoked"

@@ -6,12 +6,12 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
-from agents import services
-from agents.admin.common import ServiceDeleteMixin, adopt, report_errors
-from agents.exceptions import DomainValidationError
-from agents.models import Membership, Workspace
-from agents.roles import Role
 from audit.admin_tools import ReadOnlyTabularInline
+from workspaces import services
+from workspaces.admin.common import ServiceDeleteMixin, adopt, report_errors
+from workspaces.exceptions import DomainValidationError
+from workspaces.models import Membership, Workspace
+from workspaces.roles import Role
 
 
 class MembershipInline(ReadOnlyTabularInline):

@@ -12,13 +12,13 @@ from typing import Any
 
 from django.db import transaction
 
-from agents import validation
-from agents.exceptions import DomainValidationError, ObjectGone
-from agents.models import Graph, Membership, Workspace
-from agents.roles import Role
-from agents.services.common import User, raise_if
 from audit.models import Action
 from audit.services import audit_record
+from workspaces import validation
+from workspaces.exceptions import DomainValidationError, ObjectGone
+from workspaces.models import Membership, Workspace
+from workspaces.roles import Role
+from workspaces.services.common import User, raise_if
 
 
 def membership_state(membership: Membership) -> dict[str, Any]:
@@ -98,7 +98,8 @@ def workspace_delete(*, actor: User, workspace: Workspace) -> None:
     workspace = lock_workspace(workspace.pk, deleting=True)
     before = {
         "name": workspace.name,
-        "graphs": sorted(Graph.objects.filter(workspace=workspace).values_list("name", flat=True)),
+        # Through the reverse relation: the graphs live in an app above this one.
+        "graphs": sorted(workspace.graphs.values_list("name", flat=True)),
         "members": sorted(
             Membership.objects.filter(workspace=workspace).values_list("user__username", flat=True)
         ),

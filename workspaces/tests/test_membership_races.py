@@ -14,10 +14,10 @@ from django.db import connection
 from django.http import Http404
 from rest_framework.test import APIClient
 
-from agents import selectors, services
-from agents.models import Membership, Workspace
-from agents.roles import Role
 from audit.models import Action, AuditEntry
+from workspaces import selectors, services
+from workspaces.models import Membership, Workspace
+from workspaces.roles import Role
 
 TRIALS = 30
 

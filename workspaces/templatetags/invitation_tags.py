@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from agents.selectors import pending_invitations_for_invitee
+from workspaces.selectors import pending_invitations_for_invitee
 
 register = template.Library()
 

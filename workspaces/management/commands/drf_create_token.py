@@ -1,13 +1,13 @@
 """`manage.py drf_create_token` with the audit trail: a created or reset key goes through
-`audit.tokens.token_create` (actor: nobody, it comes from the command line). This app is listed
-before `rest_framework.authtoken` so this command shadows DRF's."""
+`workspaces.services.token_create` (actor: nobody, it comes from the command line). This app is
+listed before `rest_framework.authtoken` so this command shadows DRF's."""
 
 from rest_framework.authtoken.management.commands.drf_create_token import (
     Command as DrfCommand,
 )
 from rest_framework.authtoken.models import Token
 
-from audit.tokens import token_create
+from workspaces.services import token_create
 
 
 class Command(DrfCommand):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from agents import services
-from agents.exceptions import StateConflict
-from agents.models import Invitation
+from workspaces import services
+from workspaces.exceptions import StateConflict
+from workspaces.models import Invitation
 
 
 @admin.register(Invitation)

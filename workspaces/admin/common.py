@@ -1,4 +1,4 @@
-"""What the editable agent admins share: service errors shown on the form or the page, and
+"""What the editable admins of every app share: service errors shown on the form or the page, and
 deletes routed through the services."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.db.models import Model
 
-from agents.exceptions import DomainValidationError
+from workspaces.exceptions import DomainValidationError
 
 
 def attach_errors(form: forms.ModelForm, errors: Mapping[str, list[str]]) -> None:

@@ -13,19 +13,19 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from agents.exceptions import DomainValidationError, StateConflict
-from agents.models import (
+from audit.models import Action
+from audit.services import audit_record
+from workspaces.exceptions import DomainValidationError, StateConflict
+from workspaces.models import (
     INVITATION_LIFETIME,
     INVITEE_MAX_LENGTH,
     Invitation,
     Membership,
     Workspace,
 )
-from agents.roles import Role
-from agents.services.common import User
-from agents.services.workspaces import lock_workspace, membership_state
-from audit.models import Action
-from audit.services import audit_record
+from workspaces.roles import Role
+from workspaces.services.common import User
+from workspaces.services.workspaces import lock_workspace, membership_state
 
 # What a Django username may contain (its default validator); every email address we accept
 # fits it too, so one rule keeps control characters, spaces and markup out.

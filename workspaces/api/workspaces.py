@@ -1,5 +1,5 @@
 """/api/workspaces/ and their members. New members come through invitations
-(`agents.api.invitations`); here admins change roles and remove members."""
+(`workspaces.api.invitations`); here admins change roles and remove members."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from agents import selectors, services
-from agents.api.base import ApiView
-from agents.api.serializers import (
+from workspaces import selectors, services
+from workspaces.api.base import ApiView
+from workspaces.api.serializers import (
     MembershipSerializer,
     MembershipUpdateInput,
     WorkspaceInput,
     WorkspaceSerializer,
 )
-from agents.roles import Role
+from workspaces.roles import Role
 
 
 class WorkspaceListView(mixins.ListModelMixin, ApiView):

@@ -9,12 +9,12 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from agents import services
-from agents.exceptions import ObjectGone
-from agents.models import Invitation, Membership
-from agents.roles import Role
 from agents.tests.conftest import ROLES, World, db_state
 from audit.models import AuditEntry
+from workspaces import services
+from workspaces.exceptions import ObjectGone
+from workspaces.models import Invitation, Membership
+from workspaces.roles import Role
 
 VOLATILE = {"id", "created_at", "expires_at"}
 

@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.tokens import NoToken, token_create, token_revoke
+from workspaces.services import NoToken, token_create, token_revoke
 
 TokenOutput = inline_serializer(
     "TokenOutput", {"key": serializers.CharField(), "created": serializers.DateTimeField()}
