@@ -20,7 +20,8 @@ from agents.selectors import graph_get_for_user, graphs_for_user
 from conversations import rendering, selectors, services
 from conversations.errors import ConversationError
 from conversations.forms import ConversationFilterForm, ResolveForm, StartForm
-from conversations.models import Entry, PendingAction, RemoteAgent, Turn
+from conversations.models import Entry, PendingAction, Turn
+from integrations.mistral.models import RemoteAgent
 from workspaces.roles import Role, role_at_least
 
 PAGE_SIZE = 25

@@ -172,7 +172,7 @@ def main() -> None:
             print(f"fit view: {(time.perf_counter() - t0) * 1000:.0f} ms (200 ms of it animation)")
             browser.close()
     finally:
-        conftest._stop(server.proc)
+        conftest.stop_process(server.proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "channels",
     "agentstudio",
     "agents",
+    "integrations.mistral",
     "conversations",
     "sandbox",
     "axes",
@@ -209,7 +210,7 @@ LOGGING = {
     },
 }
 
-# Backend client behaviour (conversations/backend.py).
+# Backend client behaviour (integrations/mistral/backend.py).
 MISTRAL_TIMEOUT_MS = env.int("MISTRAL_TIMEOUT_MS", default=120_000)
 MISTRAL_RETRY_INITIAL_MS = env.int("MISTRAL_RETRY_INITIAL_MS", default=500)
 MISTRAL_RETRY_MAX_INTERVAL_MS = env.int("MISTRAL_RETRY_MAX_INTERVAL_MS", default=10_000)

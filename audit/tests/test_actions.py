@@ -354,7 +354,7 @@ def test_graph_import(world):
 
 
 def test_graph_sync_success_and_failure(world, monkeypatch):
-    from conversations import backend, sync
+    from integrations.mistral import backend, sync
 
     monkeypatch.setattr(sync, "graph_resync", lambda graph: sync.SyncResult({}))
     with new_rows() as synced:

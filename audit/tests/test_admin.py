@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from audit.tests.conftest import make_pending
-from conversations.models import Entry, Event, GeneratedFile, PendingAction, RemoteAgent, Turn
+from conversations.models import Entry, Event, GeneratedFile, PendingAction, Turn
+from integrations.mistral.models import RemoteAgent
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ MODELS = {
     "pendingaction": ("conversations", PendingAction),
     "generatedfile": ("conversations", GeneratedFile),
     "turn": ("conversations", Turn),
-    "remoteagent": ("conversations", RemoteAgent),
+    "remoteagent": ("mistral", RemoteAgent),
 }
 
 

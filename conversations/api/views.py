@@ -204,7 +204,7 @@ class FileDetail(generics.RetrieveAPIView):
 class GraphSync(APIView):
     @extend_schema(request=None, responses={200: dict})
     def post(self, request, pk):
-        from conversations import backend
+        from integrations.mistral import backend
 
         graph = graph_get_for_user(request.user, pk, Role.EDITOR)
         try:

@@ -1,4 +1,4 @@
-"""The backend adapter: the only module of the project that imports `mistralai`.
+"""The backend adapter: with `sync`, the only code of the project that imports `mistralai`.
 
 It talks to the real Mistral API when MISTRAL_API_KEY is set, else to this server's sandbox (when
 SANDBOX_ENABLED, with its SANDBOX_API_KEY), with timeouts and SDK retries (429/5xx, honouring
@@ -20,8 +20,6 @@ from mistralai.client.errors import MistralError, SDKError
 from mistralai.client.utils import BackoffStrategy, RetryConfig
 from pydantic import ConfigDict, create_model
 
-from agentstudio.backend import active_backend
-
 NO_BACKEND = (
     "No backend is configured: set MISTRAL_API_KEY for the Mistral API, or SANDBOX_ENABLED=true "
     "for the offline sandbox."
@@ -38,6 +36,13 @@ class BackendError(Exception):
 class StreamEvent:
     type: str
     data: dict[str, Any]
+
+
+def active_backend() -> str:
+    """`mistral` when an API key is configured, else `sandbox` when it is enabled, else `none`."""
+    if settings.MISTRAL_API_KEY:
+        return "mistral"
+    return "sandbox" if settings.SANDBOX_ENABLED else "none"
 
 
 def server_url() -> str:

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from conversations.models import RemoteAgent
-from conversations.sync import graph_sync
+from integrations.mistral.models import RemoteAgent
+from integrations.mistral.sync import graph_sync
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

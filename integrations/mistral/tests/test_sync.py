@@ -7,7 +7,7 @@ from mistralai.client import Mistral
 
 from agents.services import agent_update
 from audit.models import Action, AuditEntry
-from conversations.models import RemoteAgent
+from integrations.mistral.models import RemoteAgent
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -18,10 +18,10 @@ from uuid import UUID
 
 from django.db import connection, transaction
 
-from conversations.engine import publisher
-from conversations.engine.publisher import CONVERSATION_EVENT, FEED_EVENT, conversation_group
+from conversations import publisher
 from conversations.events import EventType
 from conversations.models import Conversation, Entry, Event
+from conversations.publisher import CONVERSATION_EVENT, FEED_EVENT, conversation_group
 
 ENTRY_FIELDS = ["text", "data", "agent"]
 

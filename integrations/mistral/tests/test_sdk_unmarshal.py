@@ -1,7 +1,7 @@
-"""conversations.backend replaces the `mistralai` SDK's private `serializers.unmarshal` with a
-caching copy. These tests pin what it replaces: when a new SDK version changes the function, the
-helper it relies on, or the path by which the SDK reaches it, they fail, and the replacement
-must be reviewed again (or dropped) before the version is taken."""
+"""integrations.mistral.backend replaces the `mistralai` SDK's private `serializers.unmarshal`
+with a caching copy. These tests pin what it replaces: when a new SDK version changes the
+function, the helper it relies on, or the path by which the SDK reaches it, they fail, and the
+replacement must be reviewed again (or dropped) before the version is taken."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 from mistralai.client import models
 from mistralai.client.utils import serializers
 
-from conversations import backend
+from integrations.mistral import backend
 
 # sha256 of ast.unparse() of each function in mistralai/client/utils/serializers.py, as
 # reviewed with mistralai 3.7.0: what is replaced, the private helper the replacement calls,
@@ -231,7 +231,7 @@ def test_the_sdk_still_has_what_the_adapter_replaces_as_it_was_reviewed():
     }
     assert not changed, (
         f"mistralai {version('mistralai')} changed {sorted(changed)}: review "
-        "conversations.backend._cache_sdk_unmarshallers against it, then update REVIEWED"
+        "integrations.mistral.backend._cache_sdk_unmarshallers against it, then update REVIEWED"
     )
     assert str(inspect.signature(_original_unmarshal())) == REVIEWED_SIGNATURE
     assert callable(serializers._coerce_iterables_for_type)

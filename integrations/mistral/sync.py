@@ -20,8 +20,8 @@ import redis
 from django.conf import settings
 
 from agents.models import Agent, Graph, HandoffEdge
-from conversations import backend
-from conversations.models import RemoteAgent
+from integrations.mistral import backend
+from integrations.mistral.models import RemoteAgent
 
 CONFIG_FIELDS = ("name", "description", "instructions", "model", "tools", "completion_args")
 REMOTE_FIELDS = (*CONFIG_FIELDS, "handoffs")
