@@ -6,8 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 WORKDIR /app
 COPY pyproject.toml ./
 COPY agentstudio ./agentstudio
+COPY workspaces ./workspaces
 COPY agents ./agents
 COPY conversations ./conversations
+COPY integrations ./integrations
+COPY audit ./audit
 COPY sandbox ./sandbox
 RUN pip install --no-cache-dir .
 COPY . .

@@ -68,7 +68,7 @@ def _wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 30) -> Non
     raise RuntimeError(f"no answer from {url} within {timeout}s")
 
 
-def _stop(proc: subprocess.Popen, sig_timeout: float = 10) -> None:
+def stop_process(proc: subprocess.Popen, sig_timeout: float = 10) -> None:
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -168,7 +168,7 @@ def start_worker(tmp_dir: Path, *, concurrency: int = 8, **env: str) -> WorkerPr
             break
         time.sleep(0.1)
     else:
-        _stop(proc)
+        stop_process(proc)
         raise RuntimeError("worker not ready within 30s")
     app.control.purge()  # nothing left over from an earlier test run in this queue
     return WorkerProcess(proc=proc, log=log)
@@ -211,7 +211,7 @@ def asgi_server(django_db_setup, django_db_blocker, process_tmp) -> Iterator[Asg
     with django_db_blocker.unblock():
         server = start_asgi_server(process_tmp)
     yield server
-    _stop(server.proc)
+    stop_process(server.proc)
 
 
 @pytest.fixture(scope="session")
@@ -222,7 +222,7 @@ def celery_worker_process(
     with django_db_blocker.unblock():
         worker = start_worker(process_tmp, SANDBOX_BASE_URL=f"{asgi_server.url}/sandbox")
     yield worker
-    _stop(worker.proc)
+    stop_process(worker.proc)
 
 
 @pytest.fixture
@@ -238,7 +238,7 @@ def worker_factory(django_db_blocker, process_tmp, asgi_server) -> Iterator[Call
 
     yield factory
     for worker in started:
-        _stop(worker.proc)
+        stop_process(worker.proc)
 
 
 @pytest.fixture

@@ -1,18 +1,19 @@
-"""Pages of the agents app: the graph list, the graph editor (the React Flow island) and the
-invitee's invitations."""
+"""Pages of the agents app: the graph list and the graph editor (the React Flow island)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from agents import selectors, services
 from agents.api.serializers import AgentSerializer, GraphSerializer
-from agents.exceptions import DomainValidationError, StateConflict
 from agents.models import DEFAULT_MODEL
-from agents.roles import Role, role_at_least
+from workspaces.exceptions import DomainValidationError
+from workspaces.roles import Role, role_at_least
+from workspaces.selectors import workspace_get_for_user, workspaces_for_user
+from workspaces.services import workspace_create
 
 # Offered in the editor's model field (a datalist: any other model name is accepted too).
 KNOWN_MODELS = [
@@ -32,7 +33,7 @@ KNOWN_MODELS = [
 
 
 def _editable_workspaces(user):
-    workspaces = selectors.workspaces_for_user(user).order_by("name")
+    workspaces = workspaces_for_user(user).order_by("name")
     return [w for w in workspaces if role_at_least(w.user_role, Role.EDITOR)]
 
 
@@ -45,12 +46,10 @@ def graph_list(request):
         name = request.POST.get("name", "").strip()
         try:
             if request.POST.get("action") == "workspace":
-                services.workspace_create(actor=user, name=name)
+                workspace_create(actor=user, name=name)
                 messages.success(request, f"Workspace {name} created.")
                 return redirect("graph-list")
-            workspace = selectors.workspace_get_for_user(
-                user, request.POST.get("workspace"), Role.EDITOR
-            )
+            workspace = workspace_get_for_user(user, request.POST.get("workspace"), Role.EDITOR)
             graph = services.graph_create(actor=user, workspace=workspace, name=name)
             return redirect("graph-edit", graph_id=graph.pk)
         except DomainValidationError as exc:
@@ -84,33 +83,3 @@ def graph_edit(request, graph_id):
         "urls": {"graphs": reverse("graph-list"), "live": "/conversations/"},
     }
     return render(request, "agents/editor.html", {"graph": graph, "editor_data": data})
-
-
-@require_GET
-def invitation_list(request):
-    invitations = selectors.pending_invitations_for_invitee(request.user).order_by("-created_at")
-    return render(request, "agents/invitations.html", {"invitations": invitations})
-
-
-@require_POST
-def invitation_respond(request, invitation_id):
-    """Accept or decline, for the invitee only (anyone else: 404, as in the API)."""
-    invitation = selectors.invitation_get_for_invitee(request.user, invitation_id)
-    answer = request.POST.get("answer")
-    if answer not in ("accept", "decline"):
-        messages.error(request, "Answer: choose accept or decline.")
-        return redirect("invitation-list")
-    name = invitation.workspace.name
-    try:
-        if answer == "accept":
-            services.invitation_accept(actor=request.user, invitation=invitation)
-        else:
-            services.invitation_decline(actor=request.user, invitation=invitation)
-    except StateConflict as exc:
-        messages.error(request, exc.message)
-        return redirect("invitation-list")
-    if answer == "accept":
-        messages.success(request, f"You joined {name}.")
-        return redirect("graph-list")
-    messages.success(request, f"You declined the invitation to {name}.")
-    return redirect("invitation-list")

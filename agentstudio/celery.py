@@ -40,7 +40,7 @@ def ping() -> str:
 @worker_ready.connect
 def warm_backend_client(**kwargs) -> None:
     """Build the backend client before the first turn arrives, not during it."""
-    from conversations import backend
+    from integrations.mistral import backend
 
     backend.client()
 

@@ -1,4 +1,4 @@
-from agentstudio.backend import active_backend
+from integrations.mistral.backend import active_backend
 
 
 def backend(request):

@@ -20,7 +20,7 @@ from channels.layers import channel_layers
 from django.conf import settings
 from django.db import connection
 
-from agentstudio.backend import active_backend
+from integrations.mistral.backend import active_backend
 
 PART_TIMEOUT_S = 2.4
 # Above every part's own timeout, so a part that times out says so itself; below 3 s.

@@ -82,15 +82,14 @@ def stop(proc: subprocess.Popen, timeout: float = 5.0) -> None:
             proc.wait()
 
 
-def ensure_redis_for_tests() -> str:
-    """REDIS_URL when it answers, else an embedded server for this test session."""
+def ensure_redis_for_tests(data_dir: Path) -> str:
+    """REDIS_URL when it answers, else an embedded server (its files under `data_dir`) for this
+    test session."""
     url = os.environ.get("REDIS_URL") or DEFAULT_URL
     if redis_answers(url):
         os.environ["REDIS_URL"] = url
         return url
-    from agentstudio.settings.env import DATA_DIR
-
-    url, proc = start_embedded_redis(DATA_DIR / f"test-redis-{os.getpid()}")
+    url, proc = start_embedded_redis(data_dir / f"test-redis-{os.getpid()}")
     atexit.register(stop, proc)
     os.environ["REDIS_URL"] = url
     return url

@@ -5,7 +5,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agentstudio import views
-from audit.api import TokenView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,10 +21,11 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("api/tokens/", TokenView.as_view(), name="api-tokens"),
+    path("api/", include("workspaces.api.urls")),
     path("api/", include("agents.api.urls")),
     path("api/", include("conversations.api.urls")),
     path("", include("audit.urls")),
+    path("", include("workspaces.urls")),
     path("", include("agents.urls")),
     path("", include("conversations.urls")),
 ]

@@ -6,11 +6,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from agents.roles import Role, role_at_least
-from agents.selectors import graphs_for_user, workspaces_for_user
+from agents.selectors import graphs_for_user
 from agentstudio.health import all_ok, run_checks
 from conversations.models import PendingAction, Status
 from conversations.selectors import conversations_for_user, pending_for_user
+from workspaces.roles import Role, role_at_least
+from workspaces.selectors import workspaces_for_user
 
 RECENT = 10
 

@@ -6,8 +6,8 @@ def audit_nav(request):
     Lazy, so pages that never render the nav never run the query."""
 
     def administers_any() -> bool:
-        from agents.roles import Role
-        from agents.selectors import workspaces_for_user
+        from workspaces.roles import Role
+        from workspaces.selectors import workspaces_for_user
 
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:

@@ -97,7 +97,7 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64, blank=True, default="")
     object_repr = models.CharField(max_length=200, blank=True, default="")
     workspace = models.ForeignKey(
-        "agents.Workspace",
+        "workspaces.Workspace",
         null=True,
         blank=True,
         on_delete=models.DO_NOTHING,

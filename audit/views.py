@@ -1,6 +1,6 @@
 """The in-app audit page of a workspace (admins only) and its streamed CSV / JSON-lines exports.
 
-Access follows agents.selectors: outsiders get 404, members below the admin role get 403.
+Access follows workspaces.selectors: outsiders get 404, members below the admin role get 403.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from agents.roles import Role
-from agents.selectors import workspace_get_for_user, workspaces_for_user
 from audit.display import pretty_json
 from audit.forms import AuditFilterForm
 from audit.selectors import audit_actors, audit_for_workspace, audit_object_types
+from workspaces.roles import Role
+from workspaces.selectors import workspace_get_for_user, workspaces_for_user
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2_000

@@ -21,7 +21,6 @@ from conversations.models import (
     Event,
     GeneratedFile,
     PendingAction,
-    RemoteAgent,
     Turn,
 )
 
@@ -262,29 +261,3 @@ class GeneratedFileAdmin(ReadOnlyModelAdmin):
     def download(self, obj):
         url = reverse("file-download", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.name)
-
-
-@admin.register(RemoteAgent)
-class RemoteAgentAdmin(ReadOnlyModelAdmin):
-    list_display = ["agent", "graph", "backend", "remote_id", "remote_version", "synced_at"]
-    list_filter = [
-        "backend",
-        ("agent__graph__workspace", admin.RelatedOnlyFieldListFilter),
-        ("agent__graph", admin.RelatedOnlyFieldListFilter),
-        "synced_at",
-    ]
-    search_fields = ["remote_id", "agent__name"]
-    uuid_search_fields = ("agent__id",)
-    list_select_related = ["agent", "agent__graph"]
-    fields = [
-        "agent",
-        "backend",
-        "remote_id",
-        "remote_version",
-        "config_hash",
-        "handoffs_hash",
-        "synced_at",
-    ]
-    readonly_fields = fields
-
-    graph = related_display("agent.graph")

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from conversations import selectors
-from conversations.engine.publisher import conversation_group, workspace_group
+from conversations.publisher import conversation_group, workspace_group
 
 FORBIDDEN = 4403
 REPLAY_BATCH = 500

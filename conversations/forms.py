@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from agentstudio import jsonbody
 from conversations.models import HandoffExecution, Status
+from workspaces import jsonbody
 
 
 class StartForm(forms.Form):

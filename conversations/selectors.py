@@ -6,14 +6,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from agents.models import Membership
-from agents.roles import Role
-from agents.selectors import _check_role, _parse_uuid, _role_subquery
 from conversations.models import Conversation, Entry, Event, GeneratedFile, PendingAction
+from workspaces.models import Membership
+from workspaces.roles import Role
+from workspaces.selectors import check_role, parse_uuid, role_subquery
 
 
 def _check(obj, min_role: str):
-    _check_role(obj.user_role if obj is not None else None, min_role)
+    check_role(obj.user_role if obj is not None else None, min_role)
     return obj
 
 
@@ -21,14 +21,14 @@ def conversations_for_user(user) -> QuerySet[Conversation]:
     if not (user and user.is_authenticated):
         return Conversation.objects.none()
     return (
-        Conversation.objects.annotate(user_role=_role_subquery(user, "graph__workspace"))
+        Conversation.objects.annotate(user_role=role_subquery(user, "graph__workspace"))
         .filter(user_role__isnull=False)
         .select_related("graph", "graph__workspace", "entry_agent", "active_agent", "started_by")
     )
 
 
 def conversation_get_for_user(user, conversation_id: Any, min_role: str = Role.VIEWER):
-    conversation = conversations_for_user(user).filter(pk=_parse_uuid(conversation_id)).first()
+    conversation = conversations_for_user(user).filter(pk=parse_uuid(conversation_id)).first()
     return _check(conversation, min_role)
 
 
@@ -50,7 +50,7 @@ def pending_for_user(user) -> QuerySet[PendingAction]:
         return PendingAction.objects.none()
     return (
         PendingAction.objects.annotate(
-            user_role=_role_subquery(user, "conversation__graph__workspace")
+            user_role=role_subquery(user, "conversation__graph__workspace")
         )
         .filter(user_role__isnull=False)
         .select_related(
@@ -60,7 +60,7 @@ def pending_for_user(user) -> QuerySet[PendingAction]:
 
 
 def pending_get_for_user(user, action_id: Any, min_role: str = Role.VIEWER) -> PendingAction:
-    action = pending_for_user(user).filter(pk=_parse_uuid(action_id)).first()
+    action = pending_for_user(user).filter(pk=parse_uuid(action_id)).first()
     return _check(action, min_role)
 
 
@@ -69,7 +69,7 @@ def files_for_user(user) -> QuerySet[GeneratedFile]:
         return GeneratedFile.objects.none()
     return (
         GeneratedFile.objects.annotate(
-            user_role=_role_subquery(user, "conversation__graph__workspace")
+            user_role=role_subquery(user, "conversation__graph__workspace")
         )
         .filter(user_role__isnull=False)
         .select_related("conversation", "agent")
@@ -77,7 +77,7 @@ def files_for_user(user) -> QuerySet[GeneratedFile]:
 
 
 def file_get_for_user(user, file_id: Any) -> GeneratedFile:
-    return _check(files_for_user(user).filter(pk=_parse_uuid(file_id)).first(), Role.VIEWER)
+    return _check(files_for_user(user).filter(pk=parse_uuid(file_id)).first(), Role.VIEWER)
 
 
 def user_can_see_workspace_ids(user) -> list[str]:

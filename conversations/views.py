@@ -16,12 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agents.models import Agent
-from agents.roles import Role, role_at_least
 from agents.selectors import graph_get_for_user, graphs_for_user
 from conversations import rendering, selectors, services
 from conversations.errors import ConversationError
 from conversations.forms import ConversationFilterForm, ResolveForm, StartForm
-from conversations.models import Entry, PendingAction, RemoteAgent, Turn
+from conversations.models import Entry, PendingAction, Turn
+from integrations.mistral.models import RemoteAgent
+from workspaces.roles import Role, role_at_least
 
 PAGE_SIZE = 25
 OPERATOR_ROLES = [Role.OPERATOR, Role.EDITOR, Role.ADMIN]

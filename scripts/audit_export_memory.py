@@ -45,9 +45,9 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from agents.services import workspace_create
     from audit.models import Action, AuditEntry
     from audit.views import EXPORT_FIELDS
+    from workspaces.services import workspace_create
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]

@@ -84,7 +84,8 @@ def setup_data(env: dict[str, str]) -> tuple[str, str, str]:
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
-    from agents.services import agent_create, graph_create, workspace_create
+    from agents.services import agent_create, graph_create
+    from workspaces.services import workspace_create
 
     call_command("migrate", verbosity=0)
     call_command("migrate", database="sandbox", verbosity=0)

@@ -29,9 +29,10 @@ def build_graph(agents: int, handoffs: int):
     from django.contrib.auth import get_user_model
 
     from agents import services
+    from workspaces.services import workspace_create
 
     user = get_user_model().objects.create_user("bench", password="bench-pass-123")
-    workspace = services.workspace_create(actor=user, name="Bench")
+    workspace = workspace_create(actor=user, name="Bench")
     graph = services.graph_create(actor=user, workspace=workspace, name="Big graph")
     columns = 20
     created = [
@@ -171,7 +172,7 @@ def main() -> None:
             print(f"fit view: {(time.perf_counter() - t0) * 1000:.0f} ms (200 ms of it animation)")
             browser.close()
     finally:
-        conftest._stop(server.proc)
+        conftest.stop_process(server.proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

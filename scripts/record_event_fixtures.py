@@ -111,10 +111,11 @@ def main() -> None:
         from django.contrib.auth import get_user_model
 
         from agents.demo import FINANCE
-        from agents.services import graph_import, workspace_create
+        from agents.services import graph_import
         from conversations import queue
         from conversations.models import PendingAction
         from conversations.services import conversation_start, pending_resolve
+        from workspaces.services import workspace_create
 
         sent: list[str] = []
         queue.send_turn = lambda turn_id: sent.append(str(turn_id))  # run here, not by a worker

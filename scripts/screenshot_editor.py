@@ -66,7 +66,7 @@ def main() -> None:
             print(f"wrote {args.out}")
             browser.close()
     finally:
-        conftest._stop(server.proc)
+        conftest.stop_process(server.proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

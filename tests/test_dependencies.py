@@ -49,9 +49,9 @@ def _third_party_imports(path: Path) -> set[str]:
 
 def test_the_product_is_found():
     files = _product_files()
-    assert ROOT / "conversations" / "backend.py" in files
+    assert ROOT / "integrations" / "mistral" / "backend.py" in files
     assert not any("tests" in path.parts for path in files)
-    assert "mistralai" in _third_party_imports(ROOT / "conversations" / "backend.py")
+    assert "mistralai" in _third_party_imports(ROOT / "integrations" / "mistral" / "backend.py")
 
 
 def test_every_imported_package_is_declared_and_pinned():

@@ -19,12 +19,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from agents.models import Agent, Graph
-from agents.tests.conftest import World, _fast_password_hashing, world  # noqa: F401
-from agentstudio import jsonbody
+from agents.tests.conftest import World, fast_password_hashing, world  # noqa: F401
 from audit.models import AuditEntry
 from audit.tests.conftest import make_pending
 from conversations import services as conv_services
 from conversations.models import Conversation, PendingAction
+from workspaces import jsonbody
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -360,8 +360,8 @@ def test_options_on_every_api_endpoint_is_never_a_server_error(world: World, pen
         "graph_id": world.graph.pk,
         "agent_id": world.triage.pk,
         "membership_id": world.workspace.memberships.first().pk,
-        "number": 1,
         "invitation_id": uuid.uuid4(),
+        "number": 1,
     }
     # `<pk>` names a different object under each prefix.
     pks = {

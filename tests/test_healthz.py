@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 
 from agentstudio.redis_server import free_port
-from conftest import _stop, start_asgi_server
+from conftest import start_asgi_server, stop_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def test_healthz_names_every_part_that_redis_takes_down(tmp_path):
     try:
         status, body = _get(f"{server.url}/healthz")
     finally:
-        _stop(server.proc)
+        stop_process(server.proc)
     assert status == 503
     assert set(body) == {"database", "redis", "channel_layer", "worker", "backend"}
     assert body["database"] == "ok"

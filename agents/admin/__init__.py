@@ -3,4 +3,4 @@ edits made here go through the same validation and services as the API.
 
 One module per page group; importing them registers their model admins."""
 
-from agents.admin import agents, graphs, invitations, workspaces  # noqa: F401 - registers the admins
+from agents.admin import agents, graphs  # noqa: F401 - registers the admins

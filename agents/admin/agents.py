@@ -9,15 +9,15 @@ from django.forms.fields import InvalidJSONInput
 from django.utils.html import format_html_join
 
 from agents import services, validation
-from agents.admin.common import ServiceDeleteMixin, adopt, attach_errors
 from agents.models import Agent, AgentVersion
-from agentstudio import jsonbody
 from audit.admin_tools import ReadOnlyModelAdmin, ReadOnlyTabularInline, related_display
 from audit.display import pretty_json
+from workspaces import jsonbody
+from workspaces.admin.common import ServiceDeleteMixin, adopt, attach_errors
 
 
 class PrettyJSONField(forms.JSONField):
-    """Decodes through agentstudio.jsonbody: Django's field lets a deeply nested value raise
+    """Decodes through workspaces.jsonbody: Django's field lets a deeply nested value raise
     RecursionError (a 500) both when cleaning and when showing the form again."""
 
     def to_python(self, value):

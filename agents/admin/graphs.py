@@ -7,9 +7,9 @@ from django.contrib import admin
 from django.db.models import Count
 
 from agents import services, validation
-from agents.admin.common import ServiceDeleteMixin, adopt, attach_errors
 from agents.models import Agent, Graph, HandoffEdge
 from audit.admin_tools import ReadOnlyModelAdmin, ReadOnlyTabularInline, related_display
+from workspaces.admin.common import ServiceDeleteMixin, adopt, attach_errors
 
 
 class GraphForm(forms.ModelForm):

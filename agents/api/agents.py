@@ -17,7 +17,7 @@ from agents.api.serializers import (
     AgentVersionSerializer,
     RevisionInput,
 )
-from agents.roles import Role
+from workspaces.roles import Role
 
 
 def _fresh(request, agent_id) -> dict:

@@ -1,24 +1,34 @@
-"""Shared plumbing for the agents API views."""
+"""Shared plumbing for the graphs and agents API views: the stale-revision answer (409)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rest_framework import generics
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
-from rest_framework.serializers import Serializer
+from rest_framework.response import Response
 
-from agents.api.errors import DomainErrorsMixin
+from agents.exceptions import RevisionConflict
+from workspaces.api import base
+from workspaces.api.errors import domain_exception_handler
 
 
-class ApiView(DomainErrorsMixin, generics.GenericAPIView):
-    """Views validate input with a serializer, call one service, and render with another."""
+def graph_exception_handler(exc, context):
+    if isinstance(exc, RevisionConflict):
+        return Response(
+            {
+                "revision": [
+                    "The graph changed since you loaded it; reload and apply your change again."
+                ],
+                "current_revision": exc.current,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    return domain_exception_handler(exc, context)
 
-    def validated(self, serializer_class: type[Serializer], data: Any = None) -> dict[str, Any]:
-        serializer = serializer_class(data=self.request.data if data is None else data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+
+class ApiView(base.ApiView):
+    def get_exception_handler(self):
+        return graph_exception_handler
 
 
 def revision_from_query(request: Request) -> int | None:

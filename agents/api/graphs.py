@@ -16,7 +16,8 @@ from agents.api.serializers import (
     GraphSerializer,
     GraphUpdateInput,
 )
-from agents.roles import Role
+from workspaces.roles import Role
+from workspaces.selectors import workspace_get_for_user
 
 REVISION_PARAM = OpenApiParameter(
     "revision", int, description="Expected graph revision (409 if stale)."
@@ -36,7 +37,7 @@ class GraphListView(mixins.ListModelMixin, ApiView):
         if workspace_id:
             # A foreign or malformed workspace id is a 404, like every foreign object.
             graphs = graphs.filter(
-                workspace=selectors.workspace_get_for_user(self.request.user, workspace_id)
+                workspace=workspace_get_for_user(self.request.user, workspace_id)
             )
         return graphs.order_by("name", "id")
 
@@ -47,7 +48,7 @@ class GraphListView(mixins.ListModelMixin, ApiView):
     @extend_schema(request=GraphCreateInput, responses={201: GraphSerializer})
     def post(self, request):
         data = self.validated(GraphCreateInput)
-        workspace = selectors.workspace_get_for_user(request.user, data["workspace"], Role.EDITOR)
+        workspace = workspace_get_for_user(request.user, data["workspace"], Role.EDITOR)
         graph = services.graph_create(
             actor=request.user,
             workspace=workspace,
@@ -101,7 +102,7 @@ class GraphImportView(ApiView):
     @extend_schema(request=GraphImportInput, responses={201: GraphSerializer})
     def post(self, request):
         data = self.validated(GraphImportInput)
-        workspace = selectors.workspace_get_for_user(request.user, data["workspace"], Role.EDITOR)
+        workspace = workspace_get_for_user(request.user, data["workspace"], Role.EDITOR)
         graph = services.graph_import(
             actor=request.user, workspace=workspace, document=data["document"]
         )

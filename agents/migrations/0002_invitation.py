@@ -6,7 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import agents.models
+import workspaces.models
 
 
 class Migration(migrations.Migration):
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 (
                     "token",
                     models.CharField(
-                        default=agents.models.invitation_token,
+                        default=workspaces.models.invitation_token,
                         editable=False,
                         max_length=64,
                         unique=True,
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 ),
                 ("responded_at", models.DateTimeField(blank=True, null=True)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("expires_at", models.DateTimeField(default=agents.models.invitation_expiry)),
+                ("expires_at", models.DateTimeField(default=workspaces.models.invitation_expiry)),
                 (
                     "invited_by",
                     models.ForeignKey(

@@ -1,4 +1,5 @@
-"""Every write to workspaces, graphs and agents. One service per user action, each atomic.
+"""Every write to graphs and agents (workspaces and members: `workspaces.services`). One service
+per user action, each atomic.
 
 Callers (API, admin, import, management commands) check access with `selectors` first; services
 enforce the domain rules and raise `DomainValidationError` / `RevisionConflict`. Each records one
@@ -18,20 +19,6 @@ from agents.services.agents import (
 )
 from agents.services.graphs import graph_create, graph_delete, graph_import, graph_update
 from agents.services.history import agent_snapshot
-from agents.services.invitations import (
-    invitation_accept,
-    invitation_create,
-    invitation_decline,
-    invitation_revoke,
-)
-from agents.services.workspaces import (
-    membership_add,
-    membership_change,
-    membership_remove,
-    workspace_create,
-    workspace_delete,
-    workspace_update,
-)
 
 __all__ = [
     "agent_create",
@@ -44,14 +31,4 @@ __all__ = [
     "graph_import",
     "graph_update",
     "handoffs_set",
-    "invitation_accept",
-    "invitation_create",
-    "invitation_decline",
-    "invitation_revoke",
-    "membership_add",
-    "membership_change",
-    "membership_remove",
-    "workspace_create",
-    "workspace_delete",
-    "workspace_update",
 ]

@@ -9,12 +9,13 @@ from typing import Any
 from django.db import transaction
 
 from agents import validation
-from agents.exceptions import DomainValidationError
 from agents.models import DEFAULT_MODEL, Agent, AgentVersion, Graph, HandoffEdge
-from agents.services.common import User, bump_revision, lock_graph, raise_if
+from agents.services.common import bump_revision, lock_graph
 from agents.services.history import agent_state, record_agent_change, record_version
 from audit.models import Action
 from audit.services import audit_record
+from workspaces.exceptions import DomainValidationError
+from workspaces.services.common import User, raise_if
 
 
 def _name_taken(graph: Graph, name: str, exclude: Agent | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""What every agents service shares: the error helper and the graph lock and revision.
+"""What every agents service shares: the graph lock and revision.
 
 A graph's revision moves only when a service actually changed the graph or one of its agents or
 edges, so other editors holding the same revision are not told of a conflict that is not there.
@@ -6,22 +6,11 @@ edges, so other editors holding the same revision are not told of a conflict tha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TypeAlias
-
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F
 from django.utils import timezone
 
-from agents.exceptions import DomainValidationError, RevisionConflict
+from agents.exceptions import RevisionConflict
 from agents.models import Graph
-
-User: TypeAlias = AbstractBaseUser
-
-
-def raise_if(errors: Mapping[str, list[str]]) -> None:
-    if errors:
-        raise DomainValidationError(errors)
 
 
 def lock_graph(graph: Graph, expected_revision: int | None) -> Graph:

@@ -8,12 +8,14 @@ from typing import Any
 from django.db import transaction
 
 from agents import portable, validation
-from agents.exceptions import DomainValidationError
-from agents.models import DEFAULT_MODEL, Agent, Graph, HandoffEdge, Workspace
-from agents.services.common import User, bump_revision, lock_graph, raise_if
+from agents.models import DEFAULT_MODEL, Agent, Graph, HandoffEdge
+from agents.services.common import bump_revision, lock_graph
 from agents.services.history import graph_state, record_version
 from audit.models import Action
 from audit.services import audit_record, diff
+from workspaces.exceptions import DomainValidationError
+from workspaces.models import Workspace
+from workspaces.services.common import User, raise_if
 
 
 @transaction.atomic

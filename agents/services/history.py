@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from agents.models import Agent, AgentVersion, Graph, HandoffEdge
-from agents.services.common import User
 from audit.models import Action
 from audit.services import audit_record, diff
+from workspaces.services.common import User
 
 
 def handoff_targets(agent: Agent) -> list[Agent]:

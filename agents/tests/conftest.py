@@ -11,16 +11,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from agents import services
-from agents.models import (
-    Agent,
-    AgentVersion,
-    Graph,
-    HandoffEdge,
-    Invitation,
-    Membership,
-    Workspace,
-)
-from agents.roles import Role
+from agents.models import Agent, AgentVersion, Graph, HandoffEdge
+from workspaces.models import Invitation, Membership, Workspace
+from workspaces.roles import Role
+from workspaces.services import membership_add, workspace_create
 
 ROLES = ["admin", "editor", "operator", "viewer", "outsider"]
 
@@ -39,7 +33,7 @@ LOOKUP_TOOL = {
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def fast_password_hashing(settings):
     # `make test` exports DJANGO_SETTINGS_MODULE=...dev, which beats pytest.ini's test settings
     # and brings the slow production hasher; every fixture user would cost ~0.3 s.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -66,11 +60,9 @@ class World:
 @pytest.fixture
 def world(make_user, token_for) -> World:
     users = {role: make_user(role) for role in ROLES}
-    workspace = services.workspace_create(actor=users["admin"], name="Support")
+    workspace = workspace_create(actor=users["admin"], name="Support")
     for role in ("editor", "operator", "viewer"):
-        services.membership_add(
-            actor=users["admin"], workspace=workspace, user=users[role], role=Role(role)
-        )
+        membership_add(actor=users["admin"], workspace=workspace, user=users[role], role=Role(role))
     graph = services.graph_create(actor=users["admin"], workspace=workspace, name="Helpdesk")
     billing = services.agent_create(
         actor=users["editor"],
@@ -91,7 +83,7 @@ def world(make_user, token_for) -> World:
     services.graph_update(actor=users["editor"], graph=graph, entry_agent_id=triage.id)
 
     # The outsider is a member elsewhere: they have data, just none of ours.
-    other_workspace = services.workspace_create(actor=users["outsider"], name="Elsewhere")
+    other_workspace = workspace_create(actor=users["outsider"], name="Elsewhere")
     other_graph = services.graph_create(
         actor=users["outsider"], workspace=other_workspace, name="Theirs"
     )

@@ -5,11 +5,19 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from agents.models import Agent, AgentVersion, HandoffEdge, Membership
-from agents.roles import Role
+from agents.models import Agent, AgentVersion, HandoffEdge
 from agents.tests.conftest import World, db_state
+from workspaces.models import Membership
+from workspaces.roles import Role
 
-MODELS = ["workspace", "membership", "graph", "agent", "handoffedge", "agentversion"]
+MODELS = [
+    "workspaces.workspace",
+    "workspaces.membership",
+    "agents.graph",
+    "agents.agent",
+    "agents.handoffedge",
+    "agents.agentversion",
+]
 
 
 @pytest.fixture
@@ -22,7 +30,7 @@ def staff(client, make_user):
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", MODELS)
 def test_changelists_list_filter_and_search(world: World, staff, model: str):
-    url = reverse(f"admin:agents_{model}_changelist")
+    url = reverse(f"admin:{model.replace('.', '_')}_changelist")
 
     listing = staff.get(url)
     searched = staff.get(url, {"q": "triage"})
@@ -63,7 +71,7 @@ def test_version_history_and_edges_are_read_only(world: World, staff):
 
 @pytest.mark.django_db
 def test_memberships_are_readable_on_the_workspace_page(world: World, staff):
-    page = staff.get(reverse("admin:agents_workspace_change", args=[world.workspace.pk]))
+    page = staff.get(reverse("admin:workspaces_workspace_change", args=[world.workspace.pk]))
     assert page.status_code == 200
     for username in ("admin", "editor", "operator", "viewer"):
         assert username.encode() in page.content
@@ -130,7 +138,7 @@ def test_admin_add_agent_and_membership_use_the_services(world: World, staff, ma
     assert sales.versions.count() == 1
 
     duplicate = staff.post(
-        reverse("admin:agents_membership_add"),
+        reverse("admin:workspaces_membership_add"),
         {"workspace": str(world.workspace.pk), "user": world.users["viewer"].pk, "role": "admin"},
     )
     assert duplicate.status_code == 200
@@ -143,13 +151,16 @@ def test_admin_add_agent_and_membership_use_the_services(world: World, staff, ma
 def test_every_change_and_add_page_renders(world: World, staff):
     from django.apps import apps
 
-    for model_name in MODELS:
-        model = apps.get_model("agents", model_name)
+    for label in MODELS:
+        model = apps.get_model(label)
         obj = model.objects.first()
-        change = staff.get(reverse(f"admin:agents_{model_name}_change", args=[obj.pk]))
-        assert change.status_code == 200, model_name
-        add = staff.get(reverse(f"admin:agents_{model_name}_add"))
-        assert add.status_code == (403 if model_name in ("handoffedge", "agentversion") else 200)
+        prefix = label.replace(".", "_")
+        change = staff.get(reverse(f"admin:{prefix}_change", args=[obj.pk]))
+        assert change.status_code == 200, label
+        add = staff.get(reverse(f"admin:{prefix}_add"))
+        assert add.status_code == (
+            403 if model._meta.model_name in ("handoffedge", "agentversion") else 200
+        )
 
 
 @pytest.mark.django_db

@@ -12,9 +12,10 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from agents import portable
-from agents.models import Agent, Graph, Membership
-from agents.roles import Role
+from agents.models import Agent, Graph
 from agents.tests.conftest import ROLES, World, db_state
+from workspaces.models import Membership
+from workspaces.roles import Role
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def agent(w: World) -> str:
 
 
 def open_invitation(w: World) -> str:
-    from agents import services
+    from workspaces import services
 
     invitation = services.invitation_create(
         actor=w.users["admin"], workspace=w.workspace, invitee="newbie", role=Role.VIEWER

@@ -10,11 +10,13 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from agents.demo import FINANCE
-from agents.models import Agent, Graph, Membership
-from agents.services import graph_import, workspace_create
-from conversations.engine.publisher import workspace_group
+from agents.models import Agent, Graph
+from agents.services import graph_import
 from conversations.models import Conversation
+from conversations.publisher import workspace_group
 from tests.helpers import group_has_subscriber, wait_for
+from workspaces.models import Membership
+from workspaces.services import workspace_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 
 from agents.demo import FINANCE
-from agents.models import Graph, Membership
-from agents.services import graph_import, workspace_create
+from agents.models import Graph
+from agents.services import graph_import
+from workspaces.models import Membership
+from workspaces.services import workspace_create
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from agents import selectors
-from agents.models import Agent, Graph, Membership, Workspace
-from agents.roles import Role
+from agents.models import Agent, Graph
+from workspaces.models import Membership, Workspace
+from workspaces.roles import Role
 
 
 def structure(graph: Graph) -> dict[str, dict]:

@@ -1,4 +1,4 @@
-"""Roles order and the user-scoped selectors other apps build on."""
+"""The user-scoped selectors of graphs and agents, built on the workspace ones."""
 
 from __future__ import annotations
 
@@ -11,17 +11,9 @@ from django.http import Http404
 
 from agents import selectors
 from agents.models import HandoffEdge
-from agents.roles import Role, role_at_least
 from agents.tests.conftest import World
-
-
-def test_roles_are_ordered():
-    assert [Role.rank(r) for r in ("viewer", "operator", "editor", "admin")] == [0, 1, 2, 3]
-    assert role_at_least(Role.EDITOR, Role.OPERATOR)
-    assert role_at_least(Role.ADMIN, Role.ADMIN)
-    assert not role_at_least(Role.OPERATOR, Role.EDITOR)
-    assert not role_at_least(None, Role.VIEWER)
-    assert not role_at_least("owner", Role.VIEWER)
+from workspaces.roles import Role
+from workspaces.selectors import workspace_get_for_user, workspaces_for_user
 
 
 @pytest.mark.django_db
@@ -34,10 +26,10 @@ def test_selectors_scope_every_lookup_to_the_users_workspaces(world: World):
     ]
     assert set(selectors.graphs_for_user(outsider)) == {world.other_graph}
     assert set(selectors.agents_for_user(outsider)) == {world.other_agent}
-    assert set(selectors.workspaces_for_user(viewer)) == {world.workspace}
+    assert set(workspaces_for_user(viewer)) == {world.workspace}
 
     for lookup, obj_id in (
-        (selectors.workspace_get_for_user, world.workspace.id),
+        (workspace_get_for_user, world.workspace.id),
         (selectors.graph_get_for_user, world.graph.id),
         (selectors.agent_get_for_user, world.triage.id),
     ):

@@ -15,17 +15,14 @@ from agents.validation.agent import (
     agent_config_errors,
     handoff_errors,
     model_errors,
-    name_errors,
     position_errors,
 )
 from agents.validation.common import (
-    CONTROL_CHARS_RE,
     FUNCTION_NAME_RE,
     MAX_JSON_CHARS,
     MAX_JSON_DEPTH,
     MAX_POSITION,
     MODEL_RE,
-    Errors,
     json_depth,
     json_schema_errors,
 )
@@ -48,6 +45,7 @@ from agents.validation.tools import (
     TOOL_TYPES,
     tools_errors,
 )
+from workspaces.validation import CONTROL_CHARS_RE, Errors, name_errors
 
 __all__ = [
     "AGENT_CONFIG_FIELDS",

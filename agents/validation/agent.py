@@ -5,23 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from agents.models import (
-    DESCRIPTION_MAX_LENGTH,
-    INSTRUCTIONS_MAX_LENGTH,
-    MODEL_MAX_LENGTH,
-    NAME_MAX_LENGTH,
-)
-from agents.validation.common import (
-    CONTROL_CHARS_RE,
-    MAX_POSITION,
-    MODEL_RE,
-    Errors,
-    add_error,
-    check_text,
-    is_number,
-)
+from agents.models import DESCRIPTION_MAX_LENGTH, INSTRUCTIONS_MAX_LENGTH, MODEL_MAX_LENGTH
+from agents.validation.common import MAX_POSITION, MODEL_RE, is_number
 from agents.validation.completion_args import completion_args_errors
 from agents.validation.tools import tools_errors
+from workspaces.validation import Errors, add_error, check_text, name_errors
 
 AGENT_CONFIG_FIELDS = (
     "name",
@@ -31,16 +19,6 @@ AGENT_CONFIG_FIELDS = (
     "tools",
     "completion_args",
 )
-
-
-def name_errors(value: Any, *, field: str = "name") -> Errors:
-    errors: Errors = {}
-    check_text(errors, field, value, max_length=NAME_MAX_LENGTH, required=True)
-    if isinstance(value, str) and CONTROL_CHARS_RE.search(value):
-        add_error(errors, field, "Must not contain control characters.")
-    if isinstance(value, str) and value != value.strip():
-        add_error(errors, field, "Must not start or end with whitespace.")
-    return errors
 
 
 def model_errors(value: Any, *, field: str = "model") -> Errors:

@@ -1,4 +1,5 @@
-"""What every field check shares: the error dictionary, size limits and small checkers."""
+"""What every field check shares: the error dictionary, size limits and small checkers (the text
+rules every name follows come from `workspaces.validation`)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,15 @@ from typing import Any
 
 import jsonschema
 
-Errors = dict[str, list[str]]
+from workspaces.validation import Errors, add_error
 
 FUNCTION_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 MODEL_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._:-]*$")
-# Control characters in a name break logs, CSV exports and the canvas labels.
-CONTROL_CHARS_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 MAX_POSITION = 1_000_000.0
 # A JSON Schema or tool list bigger than this is not a configuration, it is an attack.
 MAX_JSON_CHARS = 100_000
 MAX_JSON_DEPTH = 32
-
-
-def add_error(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
 
 
 def is_number(value: Any) -> bool:
@@ -54,18 +49,6 @@ def json_too_big(value: Any) -> str | None:
     if len(json.dumps(value, ensure_ascii=False, default=str)) > MAX_JSON_CHARS:
         return f"Takes more than {MAX_JSON_CHARS} characters of JSON."
     return None
-
-
-def check_text(
-    errors: Errors, field: str, value: Any, *, max_length: int, required: bool = False
-) -> None:
-    if not isinstance(value, str):
-        add_error(errors, field, "Must be a string.")
-        return
-    if required and not value.strip():
-        add_error(errors, field, "This field may not be blank.")
-    if len(value) > max_length:
-        add_error(errors, field, f"Ensure this field has no more than {max_length} characters.")
 
 
 def json_schema_errors(schema: Any, *, field: str) -> Errors:

@@ -7,14 +7,12 @@ from typing import Any
 from agents.models import DESCRIPTION_MAX_LENGTH
 from agents.validation.common import (
     FUNCTION_NAME_RE,
-    Errors,
-    add_error,
-    check_text,
     is_number,
     json_schema_errors,
     json_too_big,
     string_list_errors,
 )
+from workspaces.validation import Errors, add_error, check_text
 
 MAX_STOP_SEQUENCES = 16
 

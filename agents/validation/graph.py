@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agents.validation.common import Errors
+from workspaces.validation import Errors
 
 
 @dataclass(frozen=True)

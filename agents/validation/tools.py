@@ -7,13 +7,11 @@ from typing import Any
 from agents.models import DESCRIPTION_MAX_LENGTH
 from agents.validation.common import (
     FUNCTION_NAME_RE,
-    Errors,
-    add_error,
-    check_text,
     json_schema_errors,
     json_too_big,
     string_list_errors,
 )
+from workspaces.validation import Errors, add_error, check_text
 
 MAX_TOOLS = 64
 MAX_LIBRARY_IDS = 100

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     # Before rest_framework.authtoken: its `drf_create_token` command shadows DRF's (audited).
+    "workspaces",
     "audit",
     "rest_framework",
     "rest_framework.authtoken",
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "channels",
     "agentstudio",
     "agents",
+    "integrations.mistral",
     "conversations",
     "observability",
     "sandbox",
@@ -154,7 +156,7 @@ REST_FRAMEWORK = {
     # JSON only, through one parser for every endpoint: hostile nesting is a 400 naming the
     # body, not a 500. (Form-encoded bodies would reach serializers' JSONField as strings that
     # it decodes itself, without that limit.)
-    "DEFAULT_PARSER_CLASSES": ["agentstudio.jsonbody.SafeJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["workspaces.jsonbody.SafeJSONParser"],
     "DEFAULT_METADATA_CLASS": "agentstudio.api.Metadata",
     # 429 with Retry-After past these. Counted in the default cache, i.e. per server process.
     "DEFAULT_THROTTLE_CLASSES": [
@@ -209,7 +211,7 @@ LOGGING = {
     },
 }
 
-# Backend client behaviour (conversations/backend.py).
+# Backend client behaviour (integrations/mistral/backend.py).
 MISTRAL_TIMEOUT_MS = env.int("MISTRAL_TIMEOUT_MS", default=120_000)
 MISTRAL_RETRY_INITIAL_MS = env.int("MISTRAL_RETRY_INITIAL_MS", default=500)
 MISTRAL_RETRY_MAX_INTERVAL_MS = env.int("MISTRAL_RETRY_MAX_INTERVAL_MS", default=10_000)
@@ -251,7 +253,7 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Request bodies (JSON, forms) larger than this get a 413 naming the limit (Django's setting).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
-# Deeper JSON request bodies are refused with a 400 (agentstudio/jsonbody.py).
+# Deeper JSON request bodies are refused with a 400 (workspaces/jsonbody.py).
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=100)
 
 # Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from

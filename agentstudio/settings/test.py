@@ -5,8 +5,9 @@ import uuid
 
 # Resolve Redis before base.py reads REDIS_URL, so every subprocess a test starts inherits it.
 from agentstudio.redis_server import ensure_redis_for_tests
+from agentstudio.settings.env import DATA_DIR as _DATA_DIR
 
-ensure_redis_for_tests()
+ensure_redis_for_tests(_DATA_DIR)
 # One queue and one channel prefix per test session: a `make run` worker on the same Redis never
 # steals the suite's tasks, and two suites never see each other's events.
 os.environ.setdefault("CELERY_QUEUE", f"test-{uuid.uuid4().hex[:8]}")

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from agents.tests.conftest import World, _fast_password_hashing, world  # noqa: F401
+from agents.tests.conftest import World, fast_password_hashing, world  # noqa: F401
 from audit.models import AuditEntry
 from conversations import services as conv_services
 from conversations.models import PendingAction, Status, Turn

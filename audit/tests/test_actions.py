@@ -10,10 +10,11 @@ from rest_framework.test import APIClient
 
 from agents import services
 from agents.demo import FINANCE
-from agents.models import Agent, Graph, Membership, Workspace
+from agents.models import Agent, Graph
 from audit.models import Action, Outcome
 from audit.tests.conftest import make_pending, new_rows
 from conversations.models import Conversation, GeneratedFile, PendingAction, Turn
+from workspaces.models import Membership, Workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -353,7 +354,7 @@ def test_graph_import(world):
 
 
 def test_graph_sync_success_and_failure(world, monkeypatch):
-    from conversations import backend, sync
+    from integrations.mistral import backend, sync
 
     monkeypatch.setattr(sync, "graph_resync", lambda graph: sync.SyncResult({}))
     with new_rows() as synced:

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from audit.tests.conftest import make_pending
-from conversations.models import Entry, Event, GeneratedFile, PendingAction, RemoteAgent, Turn
+from conversations.models import Entry, Event, GeneratedFile, PendingAction, Turn
+from integrations.mistral.models import RemoteAgent
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ MODELS = {
     "pendingaction": ("conversations", PendingAction),
     "generatedfile": ("conversations", GeneratedFile),
     "turn": ("conversations", Turn),
-    "remoteagent": ("conversations", RemoteAgent),
+    "remoteagent": ("mistral", RemoteAgent),
 }
 
 
@@ -149,7 +150,7 @@ def test_admin_is_staff_only(client, world, history):
 
 
 def test_rows_of_deleted_workspaces_and_users_still_render(su_client, make_user):
-    from agents import services
+    from workspaces import services
 
     user = make_user("gone")
     workspace = services.workspace_create(actor=user, name="Vanished")

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from agents import services
 from audit.models import Action, AppendOnlyError, AuditEntry
 from audit.services import audit_purge_expired, audit_record
 from audit.tasks import purge_expired
+from workspaces import services
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,14 @@ import io
 import pytest
 
 from agents import services
+from workspaces.services import workspace_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_admin_reads_filters_and_exports_the_trail(page, asgi_server, make_user, tmp_path):
     ada = make_user("ada")
-    workspace = services.workspace_create(actor=ada, name="Ops")
+    workspace = workspace_create(actor=ada, name="Ops")
     services.graph_create(actor=ada, workspace=workspace, name="Routing")
 
     page.goto(f"{asgi_server.url}/login/")

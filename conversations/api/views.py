@@ -10,13 +10,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agents.roles import Role
 from agents.selectors import agent_get_for_user, graph_get_for_user
 from conversations import selectors, services
 from conversations.api import serializers as s
 from conversations.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from conversations.errors import ConversationError
 from conversations.models import PendingAction, Status
+from workspaces.roles import Role
 
 
 class ConversationErrorsMixin:
@@ -204,7 +204,7 @@ class FileDetail(generics.RetrieveAPIView):
 class GraphSync(APIView):
     @extend_schema(request=None, responses={200: dict})
     def post(self, request, pk):
-        from conversations import backend
+        from integrations.mistral import backend
 
         graph = graph_get_for_user(request.user, pk, Role.EDITOR)
         try:

@@ -7,10 +7,9 @@
 - `files`      tool files downloaded and stored
 - `recovery`   stale turns reconciled from the backend's history; forgotten turns found
 - `flusher`    the process's group commit of many turns' events and entries
-- `log`        the event log's writer: seq allocation, append, publish after commit
-- `publisher`  the process's thread that sends to the channel layer
 
-Layers: `log` and `publisher` are the floor that the services (and so the web side) write
-through; the other modules sit above the services and make every write by calling them. This
-package's `__init__` imports nothing, so importing `log` never pulls in the worker.
+Layers: the event log's writer (`conversations.eventlog`) and the channel-layer publisher
+(`conversations.publisher`) are the floor that the services (and so the web side) write through,
+outside this package so that no import circle joins it and the services; the modules here sit
+above the services and make every write by calling them.
 """

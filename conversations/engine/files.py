@@ -3,10 +3,10 @@ transaction, and stored by the files service."""
 
 from __future__ import annotations
 
-from conversations import backend
 from conversations.engine.recorder import TurnRecorder
 from conversations.models import GeneratedFile
 from conversations.services.files import generated_file_save
+from integrations.mistral import backend
 
 
 def download_files(recorder: TurnRecorder) -> None:

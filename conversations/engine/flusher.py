@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from conversations.engine.log import LogWrite, write_group
+from conversations.eventlog import LogWrite, write_group
 
 logger = logging.getLogger(__name__)
 COLLECT_S = 0.005  # after the first batch, wait this long for others to join the commit

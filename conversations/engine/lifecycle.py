@@ -17,7 +17,6 @@ from django.conf import settings
 from django.db import connection
 
 from agents.models import Agent
-from conversations import backend
 from conversations.engine import files, followups
 from conversations.engine.recorder import TurnRecorder
 from conversations.engine.stream import DROPPED_STREAM, stream_into
@@ -32,7 +31,8 @@ from conversations.services.turns import (
     turn_fail,
     turn_heartbeat,
 )
-from conversations.sync import graph_sync
+from integrations.mistral import backend
+from integrations.mistral.sync import graph_sync
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_S = settings.TURN_HEARTBEAT_S

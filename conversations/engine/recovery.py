@@ -11,7 +11,6 @@ from uuid import UUID
 from django.db.models import Q
 from django.utils import timezone
 
-from conversations import backend
 from conversations.engine.lifecycle import finish_turn, heartbeat
 from conversations.engine.recorder import TurnRecorder
 from conversations.events import OWN_EVENT_TYPES, EventType
@@ -25,7 +24,8 @@ from conversations.services.turns import (
     turn_outputs_delete,
     turn_requeue,
 )
-from conversations.sync import local_agents_by_remote_id
+from integrations.mistral import backend
+from integrations.mistral.sync import local_agents_by_remote_id
 
 
 def stale_turns(stale_after_s: float) -> list[Turn]:

@@ -7,8 +7,8 @@ import threading
 import time
 from collections.abc import Iterator
 
-from conversations import backend
 from conversations.engine.recorder import TurnRecorder
+from integrations.mistral import backend
 
 # Events are written in small batches: at most this long after the first one of a batch.
 FLUSH_WINDOW_S = 0.01

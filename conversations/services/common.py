@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from agents.models import Agent
-from conversations.engine.log import append_events, publish_feed
+from conversations.eventlog import append_events, publish_feed
 from conversations.events import EventType, FunctionResultData
 from conversations.models import Conversation, Entry, PendingAction, Turn
 

@@ -13,11 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent
-from agentstudio.backend import active_backend
 from audit.models import Action
 from audit.services import audit_record
-from conversations.engine.log import append_events, publish_feed
 from conversations.errors import ConversationConflict, ConversationError
+from conversations.eventlog import append_events, publish_feed
 from conversations.events import EventType, MessageInputData
 from conversations.models import (
     FINAL_STATUSES,
@@ -34,6 +33,7 @@ from conversations.services.status import (
     status_data,
     status_feed_notice,
 )
+from integrations.mistral.backend import active_backend
 
 MAX_INPUT_CHARS = 100_000
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit.models import Action
 from audit.services import audit_record
-from conversations.engine.log import append_events
+from conversations.eventlog import append_events
 from conversations.events import EventType, FileReadyData
 from conversations.models import Conversation, Entry, GeneratedFile
 

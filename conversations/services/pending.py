@@ -12,8 +12,8 @@ from django.utils import timezone
 from agents.models import Agent
 from audit.models import Action
 from audit.services import audit_record
-from conversations.engine.log import append_events, publish_feed
 from conversations.errors import ConversationConflict, ConversationError
+from conversations.eventlog import append_events, publish_feed
 from conversations.events import EventType
 from conversations.models import Conversation, Entry, PendingAction, Status, Turn
 from conversations.queue import enqueue_turn

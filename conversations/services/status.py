@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from conversations.engine.log import append_events, publish_feed
+from conversations.eventlog import append_events, publish_feed
 from conversations.events import ConversationStatusData, EventType, FeedStatusData
 from conversations.models import FINAL_STATUSES, Conversation, Status
 from conversations.queue import enqueue_turn_ended

@@ -7,7 +7,7 @@ from django.db import transaction
 from agents.models import Agent
 from audit.models import Action, Outcome
 from audit.services import audit_record
-from conversations import backend, sync
+from integrations.mistral import backend, sync
 
 
 def graph_sync_requested(*, actor, graph) -> sync.SyncResult:

@@ -14,8 +14,9 @@ import pytest
 import websockets
 
 from agents.demo import FINANCE
-from agents.models import Membership
-from agents.services import graph_import, workspace_create
+from agents.services import graph_import
+from workspaces.models import Membership
+from workspaces.services import workspace_create
 
 EXAMPLE_B = (
     "Given the interest rate of the European Central Bank as of jan 2025, plot a graph of the "

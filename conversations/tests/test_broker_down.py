@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from agentstudio.redis_server import free_port
-from conftest import _stop, start_asgi_server
+from conftest import start_asgi_server, stop_process
 from conversations.models import Conversation, Turn
 from conversations.tasks import recover_stale_turns
 from conversations.tests.conftest import EXAMPLE_B, Api
@@ -28,7 +28,7 @@ def down_api(django_db_blocker, process_tmp, token_for):
             REDIS_URL=closed,
         )
     yield lambda user: Api(server.url, token_for(user))
-    _stop(server.proc)
+    stop_process(server.proc)
 
 
 def test_start_with_redis_down_is_created_once_and_runs_when_it_is_back(

@@ -15,10 +15,11 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from agents.models import Graph, Membership
+from agents.models import Graph
 from conversations.models import Conversation, Entry
 from conversations.services import conversation_start
 from conversations.tests.conftest import EXAMPLE_B
+from workspaces.models import Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -287,7 +287,7 @@ def test_worker_killed_mid_turn_is_recovered_without_resending_input(
     [message] = [e for e in entries if e["type"] == "message.output"]
     assert message["text"] == text and len(text) > 20
     # The sandbox holds the user's input exactly once.
-    from conversations import backend
+    from integrations.mistral import backend
 
     conversation = Conversation.objects.get(pk=conversation_id)
     with django_db_blocker.unblock():

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from conftest import _stop, start_asgi_server, start_worker
+from conftest import start_asgi_server, start_worker, stop_process
 from conversations.tests.conftest import Api
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -22,8 +22,8 @@ def no_backend(django_db_blocker, process_tmp):
         server = start_asgi_server(process_tmp, **env)
         worker = start_worker(process_tmp, **env)
     yield server
-    _stop(worker.proc)
-    _stop(server.proc)
+    stop_process(worker.proc)
+    stop_process(server.proc)
 
 
 def test_a_conversation_fails_clearly_without_any_backend(

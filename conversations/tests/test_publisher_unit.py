@@ -3,7 +3,7 @@
 Each test drains a publisher of its own: the process's publisher thread (started by any earlier
 test that published) would otherwise take the messages from under it."""
 
-from conversations.engine import publisher
+from conversations import publisher
 
 
 def batch(*seqs):

@@ -7,9 +7,9 @@ import pytest
 import websockets
 
 from agentstudio.redis_server import free_port
-from conftest import _stop, start_asgi_server
-from conversations.engine.publisher import workspace_group
+from conftest import start_asgi_server, stop_process
 from conversations.models import Conversation, PendingAction, Turn
+from conversations.publisher import workspace_group
 from conversations.services import conversation_start
 from tests.helpers import group_has_subscriber, wait_for
 
@@ -80,7 +80,7 @@ def trusting_server(django_db_setup, django_db_blocker, tmp_path_factory):
         )
     port = server.url.rsplit(":", 1)[1]
     yield server, tmp / f"asgi-{port}.log"
-    _stop(server.proc)
+    stop_process(server.proc)
 
 
 def test_trusted_origins_are_accepted(trusting_server, team, started, token_for):

@@ -13,7 +13,7 @@ from celery import current_app
 from prometheus_client.parser import text_string_to_metric_families
 
 from agentstudio.redis_server import free_port
-from conftest import _stop, start_asgi_server, start_worker
+from conftest import start_asgi_server, start_worker, stop_process
 from conversations.tests.conftest import EXAMPLE_B, Api
 from observability.models import ConversationTrace
 from observability.spans import trace_id_for
@@ -39,8 +39,8 @@ def traced_stack(process_tmp, django_db_blocker):
         server = start_asgi_server(process_tmp, **env)
         worker = start_worker(process_tmp, SANDBOX_BASE_URL=f"{server.url}/sandbox", **env)
     yield server, port, queue
-    _stop(worker.proc)
-    _stop(server.proc)
+    stop_process(worker.proc)
+    stop_process(server.proc)
 
 
 def _scrape(url: str) -> dict:

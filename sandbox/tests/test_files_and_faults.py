@@ -165,7 +165,7 @@ def test_slow_first_byte(client):
 def test_a_server_wide_fault_from_the_environment(django_db_blocker, process_tmp):
     from mistralai.client import Mistral
 
-    from conftest import _stop, start_asgi_server
+    from conftest import start_asgi_server, stop_process
 
     with django_db_blocker.unblock():
         server = start_asgi_server(process_tmp, SANDBOX_FAULT="server_error")
@@ -176,4 +176,4 @@ def test_a_server_wide_fault_from_the_environment(django_db_blocker, process_tmp
             client.beta.conversations.start(agent_id=agent.id, inputs="hi")
         assert caught.value.status_code == 500
     finally:
-        _stop(server.proc)
+        stop_process(server.proc)

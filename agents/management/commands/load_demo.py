@@ -8,8 +8,9 @@ from django.db import transaction
 
 from agents import services
 from agents.demo import DEMO_GRAPHS
-from agents.exceptions import DomainValidationError
 from agents.models import Graph
+from workspaces.exceptions import DomainValidationError
+from workspaces.services import workspace_create
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {owner!r}.")
         try:
             with transaction.atomic():
-                workspace = services.workspace_create(actor=user, name="Demo")
+                workspace = workspace_create(actor=user, name="Demo")
                 graphs = [
                     services.graph_import(actor=user, workspace=workspace, document=document)
                     for document in DEMO_GRAPHS

@@ -1,0 +1,1 @@
+"""Adapters to the outside services the product talks to; one package per service."""

@@ -1,0 +1,248 @@
+"""The backend adapter: with `sync`, the only code of the project that imports `mistralai`.
+
+It talks to the real Mistral API when MISTRAL_API_KEY is set, else to this server's sandbox (when
+SANDBOX_ENABLED, with its SANDBOX_API_KEY), with timeouts and SDK retries (429/5xx, honouring
+Retry-After). Everything it returns is plain data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+from django.conf import settings
+from mistralai.client import Mistral
+from mistralai.client.errors import MistralError, SDKError
+from mistralai.client.utils import BackoffStrategy, RetryConfig
+from pydantic import ConfigDict, create_model
+
+NO_BACKEND = (
+    "No backend is configured: set MISTRAL_API_KEY for the Mistral API, or SANDBOX_ENABLED=true "
+    "for the offline sandbox."
+)
+_client_lock = threading.Lock()
+_client: tuple[tuple[str, str], Mistral] | None = None
+
+
+class BackendError(Exception):
+    """A backend failure, with a message a person can act on."""
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    type: str
+    data: dict[str, Any]
+
+
+def active_backend() -> str:
+    """`mistral` when an API key is configured, else `sandbox` when it is enabled, else `none`."""
+    if settings.MISTRAL_API_KEY:
+        return "mistral"
+    return "sandbox" if settings.SANDBOX_ENABLED else "none"
+
+
+def server_url() -> str:
+    if settings.MISTRAL_API_KEY:
+        return settings.MISTRAL_SERVER_URL or "https://api.mistral.ai"
+    return settings.SANDBOX_BASE_URL
+
+
+def api_key() -> str:
+    if settings.MISTRAL_API_KEY:
+        return settings.MISTRAL_API_KEY
+    if settings.SANDBOX_ENABLED:
+        return settings.SANDBOX_API_KEY
+    raise BackendError(NO_BACKEND)
+
+
+def backend_key() -> str:
+    """Identifies the backend remote ids belong to: switching backends means syncing anew."""
+    return f"{active_backend()}:{server_url().rstrip('/')}"
+
+
+def _cache_sdk_unmarshallers() -> None:
+    """The SDK builds a fresh pydantic model class for every value it parses, every stream
+    event included; with a hundred streams that class building was an eighth of the worker's
+    time (measured with py-spy). Cache the class per target type: same validation, same result."""
+    from mistralai.client.utils import serializers
+
+    if getattr(serializers.unmarshal, "cached_by_agentstudio", False):
+        return
+    original = serializers.unmarshal
+    models: dict[Any, Any] = {}
+
+    def unmarshal(val, typ: Any, coerce_iterables: bool = True) -> Any:
+        try:
+            model = models.get(typ)
+        except TypeError:  # an unhashable type: leave it to the SDK
+            return original(val, typ, coerce_iterables)
+        if model is None:
+            model = models[typ] = create_model(
+                "Unmarshaller",
+                body=(typ, ...),
+                __config__=ConfigDict(populate_by_name=True, arbitrary_types_allowed=True),
+            )
+        if coerce_iterables:
+            val = serializers._coerce_iterables_for_type(val, typ)
+        return model(body=val).body
+
+    unmarshal.cached_by_agentstudio = True
+    serializers.unmarshal = unmarshal
+
+
+def client() -> Mistral:
+    """One client per process, shared by the worker's threads (its HTTP pool is thread-safe):
+    building one costs an SSL context and the SDK's lazy imports, too much for every turn."""
+    global _client
+    key = (backend_key(), api_key())
+    cached = _client
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with _client_lock:
+        _cache_sdk_unmarshallers()
+        if _client is None or _client[0] != key:
+            retry = RetryConfig(
+                "backoff",
+                BackoffStrategy(
+                    settings.MISTRAL_RETRY_INITIAL_MS,
+                    settings.MISTRAL_RETRY_MAX_INTERVAL_MS,
+                    1.8,
+                    settings.MISTRAL_RETRY_MAX_ELAPSED_MS,
+                ),
+                retry_connection_errors=True,
+            )
+            sdk = Mistral(
+                api_key=key[1],
+                server_url=server_url(),
+                timeout_ms=settings.MISTRAL_TIMEOUT_MS,
+                retry_config=retry,
+                client=httpx2.Client(
+                    limits=httpx2.Limits(max_connections=500, max_keepalive_connections=100),
+                    follow_redirects=True,
+                ),
+            )
+            # Resolve the SDK's lazily imported sub-APIs now, once, not under load.
+            _ = sdk.beta.conversations, sdk.beta.agents, sdk.files
+            _client = (key, sdk)
+        return _client[1]
+
+
+def describe(exc: Exception) -> str:
+    if isinstance(exc, SDKError):
+        body = (exc.body or "").strip()
+        return f"The backend answered HTTP {exc.status_code}: {body[:300] or exc.message}"
+    if isinstance(exc, MistralError):
+        return f"The backend failed: {exc.message[:300]}"
+    return f"The backend could not be reached: {type(exc).__name__}: {str(exc)[:300]}"
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except BackendError:
+        raise
+    except Exception as exc:  # SDK, transport and validation errors all end the same way
+        raise BackendError(describe(exc)) from exc
+
+
+def _dump(model: Any) -> dict[str, Any]:
+    return model.model_dump(mode="json", by_alias=True)
+
+
+def agent_create(config: dict[str, Any]) -> dict[str, Any]:
+    with _errors():
+        return _dump(client().beta.agents.create(**config))
+
+
+def agent_update(remote_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    with _errors():
+        return _dump(client().beta.agents.update(agent_id=remote_id, **fields))
+
+
+def agent_get(remote_id: str) -> dict[str, Any] | None:
+    """The agent as the backend holds it now (its active version), or None if it is gone."""
+    try:
+        return _dump(client().beta.agents.get(agent_id=remote_id))
+    except BackendError:
+        raise
+    except SDKError as exc:
+        if exc.status_code == 404:
+            return None
+        raise BackendError(describe(exc)) from exc
+    except Exception as exc:
+        raise BackendError(describe(exc)) from exc
+
+
+def agent_exists(remote_id: str) -> bool:
+    return agent_get(remote_id) is not None
+
+
+@contextlib.contextmanager
+def conversation_stream(
+    *,
+    remote_conversation_id: str,
+    agent_id: str,
+    inputs: list[dict[str, Any]] | None,
+    handoff_execution: str,
+    metadata: dict[str, Any] | None = None,
+) -> Iterator[Iterator[StreamEvent]]:
+    """Start (no remote id yet) or append to a conversation, streaming its events."""
+    conversations = client().beta.conversations
+    with _errors():
+        if remote_conversation_id:
+            stream = conversations.append_stream(
+                conversation_id=remote_conversation_id,
+                inputs=inputs,
+                handoff_execution=handoff_execution,
+            )
+        else:
+            stream = conversations.start_stream(
+                agent_id=agent_id,
+                inputs=inputs,
+                handoff_execution=handoff_execution,
+                metadata=metadata or None,
+            )
+
+    def events() -> Iterator[StreamEvent]:
+        with _errors(), stream as opened:
+            for event in opened:
+                data = event.data
+                if hasattr(data, "model_dump"):
+                    payload = _dump(data)
+                    if type(data).__name__.startswith("Unknown"):
+                        payload = dict(getattr(data, "raw", None) or {})
+                else:
+                    payload = dict(data or {})
+                yield StreamEvent(type=payload.get("type") or event.event, data=payload)
+
+    yield events()
+
+
+def conversation_history(remote_conversation_id: str) -> list[dict[str, Any]]:
+    with _errors():
+        history = client().beta.conversations.get_history(conversation_id=remote_conversation_id)
+        return [_dump(entry) for entry in history.entries]
+
+
+def file_download(file_id: str) -> tuple[bytes, dict[str, Any]]:
+    with _errors():
+        files = client().files
+        meta = _dump(files.retrieve(file_id=file_id))
+        response = files.download(file_id=file_id)
+        try:
+            content = response.read()
+        finally:
+            response.close()
+        return content, meta
+
+
+def conversation_find(metadata: dict[str, Any]) -> str:
+    """The id of the backend conversation carrying this metadata, or "" when there is none."""
+    with _errors():
+        found = client().beta.conversations.list(page=0, page_size=1, metadata=metadata)
+        return found[0].id if found else ""
