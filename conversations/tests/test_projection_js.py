@@ -115,6 +115,16 @@ EDGE_CASES = {
         started(15),
         ev(16, "message.output.delta", id="msg_3", content="whole", agent_id="ag_a"),
     ],
+    "a turn that fails before its response starts drops nothing earlier": [
+        ev(1, "message.input", entry="in-1", role="user", content="hi", user="ada"),
+        ev(2, "conversation.status", status="running"),
+        started(3),
+        ev(4, "message.output.delta", id="msg_1", content="Hello", agent_id="ag_a"),
+        ev(5, "conversation.status", status="completed"),
+        ev(6, "message.input", entry="in-2", role="user", content="again", user="ada"),
+        ev(7, "conversation.status", status="running"),
+        ev(8, "conversation.status", status="failed", error="server error"),
+    ],
     "chunk objects: text joins, None fields drop, tool_file and references stay": [
         started(1),
         ev(2, "message.output.delta", id="m", content="a", agent_id="ag_a"),
@@ -211,6 +221,11 @@ def test_a_failed_turn_keeps_the_earlier_turns_entries(node, tmp_path):
     out = project_in_node(node, events, tmp_path)
 
     assert [e["key"] for e in out["entries"]] == ["in-1", "msg_1", "in-2", "msg_3"]
+
+    events = EDGE_CASES["a turn that fails before its response starts drops nothing earlier"]
+    out = project_in_node(node, events, tmp_path)
+
+    assert [e["key"] for e in out["entries"]] == ["in-1", "msg_1", "in-2"]
 
 
 # -- checked against the catalogue's JSON Schema ------------------------------------------------

@@ -116,6 +116,8 @@ const HANDLERS = {
     return entry.key;
   },
   "conversation.status"(data) {
+    // A turn starts: one that fails before its response starts drops nothing earlier.
+    if (data.status === "running") this.turnOutputs = [];
     // A failed turn's half-written outputs go, as the worker deletes them.
     if (data.status !== "failed") return null;
     const dropped = this.turnOutputs.filter((key) => this.entries.delete(key));
