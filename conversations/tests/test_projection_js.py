@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,6 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = ["handoffs_example_a", "handoffs_example_b"]
 RUNNER = ROOT / "scripts" / "projection_node.mjs"
 SCHEMA = ROOT / "static" / "conversations" / "events.schema.json"
+PROJECTION_JS = ROOT / "static" / "conversations" / "projection.js"
 
 
 @pytest.fixture(scope="module")
@@ -249,3 +251,31 @@ def test_every_fixture_event_validates_against_the_committed_schema(name):
     for event in events_of(name):
         errors = [e.message for e in validator.iter_errors(event)]
         assert not errors, (event["seq"], event["type"], errors[:3])
+
+
+# -- no other copy ------------------------------------------------------------------------------
+def browser_sources() -> list[Path]:
+    sources = [
+        *(ROOT / "static" / "conversations").glob("*.js"),
+        *(ROOT / "frontend" / "src").glob("*.js*"),
+    ]
+    return [path for path in sources if path != PROJECTION_JS]
+
+
+def test_no_other_browser_code_derives_entries_from_events():
+    """The stream's entry-building event types are named in projection.js only."""
+    derived = {
+        "message.output.delta",
+        "tool.execution.delta",
+        "function.call.delta",
+        "agent.handoff.started",
+        "agent.handoff.done",
+    }
+    alternatives = "|".join(re.escape(t) for t in derived)
+    pattern = re.compile(rf"""["'`]({alternatives})["'`]""")
+    sources = browser_sources()
+    assert any(p.name == "live.js" for p in sources) and any(p.name == "main.jsx" for p in sources)
+
+    offenders = {str(p.relative_to(ROOT)): pattern.findall(p.read_text()) for p in sources}
+    assert {path: found for path, found in offenders.items() if found} == {}
+    assert pattern.search(PROJECTION_JS.read_text())

@@ -35,16 +35,17 @@ import {
 import Inspector from "./Inspector.jsx";
 import AgentNode from "./AgentNode.jsx";
 import { RunDialog, SyncDialog } from "./Dialogs.jsx";
+import { Projection } from "../../static/conversations/projection.js";
+import { liveSocket } from "../../static/conversations/socket.js";
 
 const nodeTypes = { agent: AgentNode };
 const minimapColor = (node) =>
   node.data?.live === "active" ? "#1f8a4c" : node.data?.isEntry ? "#fa500f" : node.data?.errors ? "#c53030" : "#b8bfcc";
 const DELETE_KEYS = ["Delete", "Backspace"]; // stable: React Flow re-subscribes when it changes
 const DEFAULT_SIZE = { width: 220, height: 92 };
-// The statuses as the server defines them (base.html's "conversation-statuses" block), as on the
-// other pages: each one's label and whether it is final.
+// The statuses' labels as the server defines them (base.html's "conversation-statuses" block), as
+// on the other pages.
 const STATUSES = JSON.parse(document.getElementById("conversation-statuses")?.textContent || "[]");
-const FINAL_STATUSES = new Set(STATUSES.filter((s) => s.final).map((s) => s.value));
 const STATUS_LABELS = Object.fromEntries(STATUSES.map((s) => [s.value, s.label]));
 
 async function listAll(path) {
@@ -581,58 +582,66 @@ function Editor({ initial }) {
     return () => window.removeEventListener("beforeunload", warn);
   }, []);
 
-  // --- live overlay: /ws/feed/ status changes, then the conversation's handoff events ----------
+  // --- live overlay: /ws/feed/ status changes name the conversation to follow; its own socket
+  // replays and follows its events through the one projection (projection.js), which gives the
+  // agent path and the handoffs taken. Remote agents are matched to the cards by name.
   const liveRef = useRef(null);
-  const followConversation = useCallback((conversation, status, activeAgent) => {
-    let state = liveRef.current;
-    if (!state || state.conversation !== conversation) {
-      if (state?.timer) clearTimeout(state.timer);
-      state = { conversation, status, active: activeAgent || null, visited: new Set(), travelled: new Set(), after: 0, timer: null, from: null };
-      if (activeAgent) state.visited.add(activeAgent);
+  const showLive = useCallback(() => {
+    const s = liveRef.current;
+    if (!s) return;
+    const byName = {};
+    for (const a of Object.values(edRef.current.doc.agents)) byName[a.name] = a.id;
+    const path = s.projection.agentPath().map((a) => byName[a.name]).filter(Boolean);
+    const travelled = new Set();
+    for (const { from, to } of s.projection.handoffs()) {
+      if (byName[from.name] && byName[to.name]) travelled.add(`${byName[from.name]}->${byName[to.name]}`);
     }
-    state.status = status;
-    if (activeAgent) {
-      state.active = activeAgent;
-      state.visited.add(activeAgent);
-    }
-    liveRef.current = state;
-    const byName = () => {
-      const map = {};
-      for (const a of Object.values(edRef.current.doc.agents)) map[a.name] = a.id;
-      return map;
+    const view = {
+      conversation: s.conversation,
+      status: s.socketStatus || s.feedStatus, // the socket's is in log order
+      active: path.length ? path[path.length - 1] : s.feedActive,
+      visited: new Set([...s.feedVisited, ...path]),
+      travelled,
     };
-    const poll = async () => {
-      const s = liveRef.current;
-      if (!s || s.conversation !== conversation) return;
-      try {
-        const events = await api("GET", `/api/conversations/${conversation}/events/?after=${s.after}`);
-        const names = byName();
-        for (const event of Array.isArray(events) ? events : events.results || []) {
-          s.after = Math.max(s.after, event.seq);
-          const data = event.data || {};
-          if (event.type === "agent.handoff.started") s.from = names[data.previous_agent_name] || s.active;
-          if (event.type === "agent.handoff.done") {
-            const to = names[data.next_agent_name];
-            const from = s.from || s.active;
-            if (from && to) s.travelled.add(`${from}->${to}`);
-            if (to) {
-              s.active = to;
-              s.visited.add(to);
-            }
-            s.from = null;
-          }
-          if (event.type === "conversation.status" && data.status) s.status = data.status;
-        }
-      } catch {
-        /* the next status change retries */
-      }
-      setLive({ ...s, travelled: new Set(s.travelled), visited: new Set(s.visited) });
-      // A waiting conversation moves again only once answered, which the feed announces.
-      if (!FINAL_STATUSES.has(s.status) && s.status !== "awaiting_input") s.timer = setTimeout(poll, 1000);
-    };
-    if (state.timer) clearTimeout(state.timer);
-    poll();
+    // Only the events that move the overlay re-render the graph, not every streamed token.
+    const signature = JSON.stringify([view.status, view.active, [...view.visited], [...view.travelled]]);
+    if (signature === s.signature) return;
+    s.signature = signature;
+    setLive(view);
   }, []);
+
+  const stopFollowing = useCallback(() => {
+    liveRef.current?.socket.close();
+    liveRef.current = null;
+  }, []);
+
+  const followConversation = useCallback(
+    (conversation, status, activeAgent) => {
+      let s = liveRef.current;
+      if (!s || s.conversation !== conversation) {
+        s?.socket.close();
+        s = { conversation, projection: new Projection(), feedVisited: new Set(), socketStatus: null, signature: null };
+        liveRef.current = s;
+        const followed = s;
+        s.socket = liveSocket({
+          path: `/ws/conversations/${conversation}/`,
+          query: () => `after=${followed.projection.lastSeq}`,
+          onMessage: (event) => {
+            if (liveRef.current !== followed || !followed.projection.apply(event)) return;
+            if (event.type === "conversation.status" && event.data?.status) followed.socketStatus = event.data.status;
+            showLive();
+          },
+        });
+      }
+      s.feedStatus = status;
+      if (activeAgent) {
+        s.feedActive = activeAgent;
+        s.feedVisited.add(activeAgent);
+      }
+      showLive();
+    },
+    [showLive],
+  );
 
   useEffect(() => {
     let socket;
@@ -673,13 +682,12 @@ function Editor({ initial }) {
     return () => {
       closed = true;
       socket?.close();
-      if (liveRef.current?.timer) clearTimeout(liveRef.current.timer);
+      stopFollowing();
     };
-  }, [followConversation]);
+  }, [followConversation, stopFollowing]);
 
   const clearLive = () => {
-    if (liveRef.current?.timer) clearTimeout(liveRef.current.timer);
-    liveRef.current = null;
+    stopFollowing();
     setLive(null);
   };
 
