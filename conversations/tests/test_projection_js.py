@@ -279,3 +279,7 @@ def test_no_other_browser_code_derives_entries_from_events():
     offenders = {str(p.relative_to(ROOT)): pattern.findall(p.read_text()) for p in sources}
     assert {path: found for path, found in offenders.items() if found} == {}
     assert pattern.search(PROJECTION_JS.read_text())
+    # The live page and the editor's overlay import that one module.
+    assert 'from "./projection.js"' in (ROOT / "static" / "conversations" / "live.js").read_text()
+    editor = (ROOT / "frontend" / "src" / "main.jsx").read_text()
+    assert 'from "../../static/conversations/projection.js"' in editor
