@@ -274,12 +274,13 @@ def test_no_other_browser_code_derives_entries_from_events():
     alternatives = "|".join(re.escape(t) for t in derived)
     pattern = re.compile(rf"""["'`]({alternatives})["'`]""")
     sources = browser_sources()
-    assert any(p.name == "live.js" for p in sources) and any(p.name == "main.jsx" for p in sources)
+    names = {p.name for p in sources}
+    assert {"live.js", "timeline.js", "main.jsx", "liveOverlay.js"} <= names
 
     offenders = {str(p.relative_to(ROOT)): pattern.findall(p.read_text()) for p in sources}
     assert {path: found for path, found in offenders.items() if found} == {}
     assert pattern.search(PROJECTION_JS.read_text())
     # The live page and the editor's overlay import that one module.
     assert 'from "./projection.js"' in (ROOT / "static" / "conversations" / "live.js").read_text()
-    editor = (ROOT / "frontend" / "src" / "main.jsx").read_text()
-    assert 'from "../../static/conversations/projection.js"' in editor
+    overlay = (ROOT / "frontend" / "src" / "liveOverlay.js").read_text()
+    assert 'from "../../static/conversations/projection.js"' in overlay
