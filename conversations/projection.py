@@ -36,8 +36,9 @@ Output: a list of entries in position order (the order each first appeared in th
     function.result  {"tool_call_id", "result", "name", "automatic"?: true}
 
 A `conversation.status` of `failed` drops the outputs (message.output, tool.execution,
-function.call, agent.handoff) seen since the last `conversation.response.started`, as the worker
-deletes a failed turn's half-written outputs. Other events of our own change no entry.
+function.call, agent.handoff) seen since the turn started (the last `conversation.status` of
+`running` or `conversation.response.started`), as the worker deletes a failed turn's half-written
+outputs. Other events of our own change no entry.
 """
 
 from __future__ import annotations
@@ -224,7 +225,10 @@ class Projection:
         return entry["key"]
 
     def _conversation_status(self, data: Mapping[str, Any]) -> None:
-        if data.get("status") == "failed":
+        if data.get("status") == "running":
+            # A turn starts: one that fails before its response starts drops nothing earlier.
+            self._turn_outputs = []
+        elif data.get("status") == "failed":
             for key in self._turn_outputs:
                 self.entries.pop(key, None)
             self._turn_outputs = []

@@ -8,6 +8,9 @@ export default defineConfig({
   logLevel: "warn",
   esbuild: { jsx: "automatic", legalComments: "none" },
   define: { "process.env.NODE_ENV": JSON.stringify("production") },
+  // The live overlay imports the conversation page's modules from static/conversations/ (one copy
+  // of the projection); the build bundles them, and the dev server may serve them.
+  server: { fs: { allow: [import.meta.dirname, resolve(import.meta.dirname, "../static/conversations")] } },
   build: {
     outDir: resolve(import.meta.dirname, "../static/agents/editor"),
     emptyOutDir: true,

@@ -363,15 +363,21 @@ def test_sync_export_and_import(signed_in_page, asgi_server, finance, watch_erro
 def test_live_overlay_follows_a_real_run(
     signed_in_page, asgi_server, finance, celery_worker_process, watch_errors
 ):
-    """A real worker runs example B: the editor marks the handoff it took and its active agent."""
+    """A real worker runs example B: the editor marks the handoff it took and its active agent,
+    following the conversation's own socket (no polling of the events endpoint)."""
     from conversations.services import conversation_start
     from conversations.tests.conftest import EXAMPLE_B
 
     graph, users = finance
     page = signed_in_page(users["editor"])
+    sockets, polls = [], []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.on("request", lambda r: polls.append(r.url) if "/events/" in r.url else None)
     open_editor(page, asgi_server.url, graph)
     wait_feed_open(graph)
-    conversation_start(actor=users["editor"], agent=graph.entry_agent, inputs=EXAMPLE_B)
+    conversation = conversation_start(
+        actor=users["editor"], agent=graph.entry_agent, inputs=EXAMPLE_B
+    )
     label = "Handoff from finance-agent to ecb-interest-rate-agent"
     travelled = page.locator(f".react-flow__edge.travelled[aria-label='{label}']")
     travelled.wait_for(timeout=60_000)
@@ -381,3 +387,5 @@ def test_live_overlay_follows_a_real_run(
         ".agent-card"
     ).get_attribute("class")
     assert page.locator(".react-flow__edge.travelled").count() == 1
+    assert any(f"/ws/conversations/{conversation.pk}/?after=" in url for url in sockets), sockets
+    assert polls == []

@@ -35,16 +35,16 @@ import {
 import Inspector from "./Inspector.jsx";
 import AgentNode from "./AgentNode.jsx";
 import { RunDialog, SyncDialog } from "./Dialogs.jsx";
+import { useLiveOverlay } from "./liveOverlay.js";
 
 const nodeTypes = { agent: AgentNode };
 const minimapColor = (node) =>
   node.data?.live === "active" ? "#1f8a4c" : node.data?.isEntry ? "#fa500f" : node.data?.errors ? "#c53030" : "#b8bfcc";
 const DELETE_KEYS = ["Delete", "Backspace"]; // stable: React Flow re-subscribes when it changes
 const DEFAULT_SIZE = { width: 220, height: 92 };
-// The statuses as the server defines them (base.html's "conversation-statuses" block), as on the
-// other pages: each one's label and whether it is final.
+// The statuses' labels as the server defines them (base.html's "conversation-statuses" block), as
+// on the other pages.
 const STATUSES = JSON.parse(document.getElementById("conversation-statuses")?.textContent || "[]");
-const FINAL_STATUSES = new Set(STATUSES.filter((s) => s.final).map((s) => s.value));
 const STATUS_LABELS = Object.fromEntries(STATUSES.map((s) => [s.value, s.label]));
 
 async function listAll(path) {
@@ -102,11 +102,12 @@ function Editor({ initial }) {
   const [conflict, setConflict] = useState(null);
   const [saving, setSaving] = useState(false);
   const [dialog, setDialog] = useState(null);
-  const [live, setLive] = useState(null);
   const edRef = useRef(ed);
   edRef.current = ed;
   const graphRef = useRef(graph);
   graphRef.current = graph;
+  // The live overlay: the conversation running on this graph, its agent path and handoffs.
+  const { live, clearLive } = useLiveOverlay({ graphRef, edRef });
   const savingRef = useRef(false);
   const { doc, base } = ed;
   const dirty = useMemo(() => isDirty(doc, base), [doc, base]);
@@ -580,108 +581,6 @@ function Editor({ initial }) {
     window.addEventListener("beforeunload", warn);
     return () => window.removeEventListener("beforeunload", warn);
   }, []);
-
-  // --- live overlay: /ws/feed/ status changes, then the conversation's handoff events ----------
-  const liveRef = useRef(null);
-  const followConversation = useCallback((conversation, status, activeAgent) => {
-    let state = liveRef.current;
-    if (!state || state.conversation !== conversation) {
-      if (state?.timer) clearTimeout(state.timer);
-      state = { conversation, status, active: activeAgent || null, visited: new Set(), travelled: new Set(), after: 0, timer: null, from: null };
-      if (activeAgent) state.visited.add(activeAgent);
-    }
-    state.status = status;
-    if (activeAgent) {
-      state.active = activeAgent;
-      state.visited.add(activeAgent);
-    }
-    liveRef.current = state;
-    const byName = () => {
-      const map = {};
-      for (const a of Object.values(edRef.current.doc.agents)) map[a.name] = a.id;
-      return map;
-    };
-    const poll = async () => {
-      const s = liveRef.current;
-      if (!s || s.conversation !== conversation) return;
-      try {
-        const events = await api("GET", `/api/conversations/${conversation}/events/?after=${s.after}`);
-        const names = byName();
-        for (const event of Array.isArray(events) ? events : events.results || []) {
-          s.after = Math.max(s.after, event.seq);
-          const data = event.data || {};
-          if (event.type === "agent.handoff.started") s.from = names[data.previous_agent_name] || s.active;
-          if (event.type === "agent.handoff.done") {
-            const to = names[data.next_agent_name];
-            const from = s.from || s.active;
-            if (from && to) s.travelled.add(`${from}->${to}`);
-            if (to) {
-              s.active = to;
-              s.visited.add(to);
-            }
-            s.from = null;
-          }
-          if (event.type === "conversation.status" && data.status) s.status = data.status;
-        }
-      } catch {
-        /* the next status change retries */
-      }
-      setLive({ ...s, travelled: new Set(s.travelled), visited: new Set(s.visited) });
-      // A waiting conversation moves again only once answered, which the feed announces.
-      if (!FINAL_STATUSES.has(s.status) && s.status !== "awaiting_input") s.timer = setTimeout(poll, 1000);
-    };
-    if (state.timer) clearTimeout(state.timer);
-    poll();
-  }, []);
-
-  useEffect(() => {
-    let socket;
-    let closed = false;
-    let retry = 1000;
-    const connect = () => {
-      const scheme = location.protocol === "https:" ? "wss" : "ws";
-      socket = new WebSocket(`${scheme}://${location.host}/ws/feed/`);
-      socket.onopen = () => {
-        retry = 1000;
-      };
-      socket.onmessage = (message) => {
-        let payload;
-        try {
-          payload = JSON.parse(message.data);
-        } catch {
-          return;
-        }
-        const data = payload.data || {};
-        if (payload.type === "conversation.status" && data.graph === graphRef.current.id) {
-          followConversation(data.conversation, data.status, data.active_agent || null);
-        }
-      };
-      socket.onclose = (event) => {
-        if (closed || event.code === 4403) return;
-        setTimeout(connect, retry);
-        retry = Math.min(retry * 2, 15000);
-      };
-    };
-    connect();
-    // A conversation that was already running when the page opened.
-    api("GET", `/api/conversations/?graph=${graphRef.current.id}&status=running`)
-      .then((page) => {
-        const first = (Array.isArray(page) ? page : page?.results || [])[0];
-        if (first) followConversation(first.id, first.status, first.active_agent || first.agent || null);
-      })
-      .catch(() => {});
-    return () => {
-      closed = true;
-      socket?.close();
-      if (liveRef.current?.timer) clearTimeout(liveRef.current.timer);
-    };
-  }, [followConversation]);
-
-  const clearLive = () => {
-    if (liveRef.current?.timer) clearTimeout(liveRef.current.timer);
-    liveRef.current = null;
-    setLive(null);
-  };
 
   // The shell fills the window below the site's header and banners.
   const shellRef = useRef(null);

@@ -44,14 +44,16 @@ export function liveSocket({ path, query = () => "", onMessage, onState }) {
     });
   }
 
-  window.addEventListener("online", () => {
+  const online = () => {
     if (!stopped && !ws) open();
-  });
+  };
+  window.addEventListener("online", online);
   open();
   return {
     close() {
       stopped = true;
       clearTimeout(timer);
+      window.removeEventListener("online", online); // the editor opens one per conversation it follows
       ws?.close();
     },
     // For tests and debugging: drop the connection as a network blip would.
