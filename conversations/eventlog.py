@@ -18,7 +18,7 @@ from uuid import UUID
 
 from django.db import connection, transaction
 
-from conversations import publisher
+from conversations import deltas, publisher
 from conversations.events import EventType
 from conversations.models import Conversation, Entry, Event
 from conversations.publisher import CONVERSATION_EVENT, FEED_EVENT, conversation_group
@@ -113,7 +113,8 @@ def write_group(writes: Sequence[LogWrite]) -> dict[UUID, bool]:
         entries: dict[UUID, Entry] = {}
         # Row locks always in the same order, so two writers never wait on each other in a cycle.
         for conversation_id, group in sorted(by_conversation.items(), key=lambda kv: str(kv[0])):
-            items = [item for write in group for item in write.events]
+            # A writer that fell behind folds the deltas its batches share, too.
+            items = deltas.coalesce([item for write in group for item in write.events])
             cancel[conversation_id] = False
             if items:
                 last_seq, cancel[conversation_id] = allocate_seqs(conversation_id, len(items))

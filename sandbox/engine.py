@@ -19,6 +19,7 @@ from sandbox.inputs import check_inputs, normalize_inputs
 from sandbox.models import SandboxConversation, SandboxEntry, SandboxFile
 from sandbox.policy import run_turn
 from sandbox.specs import AgentSpec, PolicyError, TurnResult
+from sandbox.text import lengthen
 
 Entry = wire.Entry
 # A lock older than this belongs to a turn whose process died; the next turn may take it over.
@@ -145,7 +146,7 @@ def _run(
     return PreparedTurn(
         conversation_id=conversation.id,
         token=token,
-        outputs=result.outputs,
+        outputs=_lengthened(result.outputs, knobs.reply_tokens),
         usage=result.usage,
         active_agent_id=result.active_agent_id,
         scenario=result.scenario,
@@ -153,6 +154,16 @@ def _run(
         knobs=knobs,
         files=[f.id for f in result.files],
     )
+
+
+def _lengthened(outputs: list[Entry], tokens: int) -> list[Entry]:
+    """The benchmark knob `sandbox_reply_tokens`: the last text answer made that long."""
+    if tokens:
+        for entry in reversed(outputs):
+            if entry["type"] == "message.output" and isinstance(entry.get("content"), str):
+                entry["content"] = lengthen(entry["content"], tokens)
+                break
+    return outputs
 
 
 def finish(turn: PreparedTurn, *, completed: bool = True) -> None:

@@ -10,6 +10,10 @@ Pick a fault with the conversation's `metadata` (`{"sandbox_fault": "<name>"}`),
 - `response_error`: the stream sends a `conversation.response.error` event half-way and ends;
 - `slow_first_byte`: nothing is sent for `sandbox_first_byte_ms` (default 3000) milliseconds.
 
+Stream shape, for benchmarks: `sandbox_delay_ms` paces the deltas; `sandbox_chunk: "token"`
+streams text in pieces of about four characters (one delta per token, as the real API does)
+instead of one per word; `sandbox_reply_tokens: N` lengthens the answer to about N such tokens.
+
 `sandbox_fault_times: N` makes the fault fire only the first N times for one key
 (`sandbox_fault_key`, else the conversation id, else the metadata itself), so a client's retry can
 succeed. `stream_cut` and `response_error` on a blocking request answer like `server_error`.
@@ -31,6 +35,7 @@ from sandbox.models import SandboxFaultCounter
 
 FAULTS = ("rate_limit", "server_error", "stream_cut", "response_error", "slow_first_byte")
 HANDOFF_FAILURE = "Response failed during handoff orchestration"
+MAX_REPLY_TOKENS = 20_000
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class Knobs:
     first_byte_ms: int
     retry_after: int
     trace: bool = False
+    chunk: str = "word"  # "word" or "token": how text deltas are cut
+    reply_tokens: int = 0  # lengthen the answer to about this many tokens (0: as the policy says)
 
 
 def global_fault() -> str | None:
@@ -71,6 +78,8 @@ def knobs(metadata: dict[str, Any] | None, headers: Any, key: str) -> Knobs:
         first_byte_ms=_int(meta.get("sandbox_first_byte_ms"), 3000),
         retry_after=_int(meta.get("sandbox_retry_after"), 1),
         trace=meta.get("sandbox_trace") is True,
+        chunk="token" if meta.get("sandbox_chunk") == "token" else "word",
+        reply_tokens=min(_int(meta.get("sandbox_reply_tokens"), 0), MAX_REPLY_TOKENS),
     )
 
 

@@ -102,3 +102,20 @@ def best_match(
 
 def word_count(text: str) -> int:
     return len(text.split())
+
+
+_FILLER = (
+    "The sandbox keeps talking so that a benchmark sees a long streamed reply; every word of it "
+    "is deterministic, and the whole paragraph repeats until the reply is long enough. "
+)
+TOKEN_CHARS = 4  # about four characters per token, as the real models' tokenizers average
+
+
+def lengthen(text: str, tokens: int) -> str:
+    """`text` followed by filler until it is about `tokens` tokens long (never shorter)."""
+    want = tokens * TOKEN_CHARS
+    if len(text) >= want:
+        return text
+    missing = want - len(text) - 1
+    filler = (_FILLER * (missing // len(_FILLER) + 1))[:missing]
+    return f"{text} {filler}"

@@ -219,6 +219,8 @@ MISTRAL_RETRY_MAX_ELAPSED_MS = env.int("MISTRAL_RETRY_MAX_ELAPSED_MS", default=6
 
 # Conversation engine.
 TURN_HEARTBEAT_S = env.int("TURN_HEARTBEAT_S", default=2)
+# Deltas of one entry that arrive within this window are logged and published as one event.
+EVENT_DELTA_WINDOW_MS = env.int("EVENT_DELTA_WINDOW_MS", default=100)
 # A running turn whose heartbeat is older than this is presumed dead and recovered.
 TURN_STALE_AFTER_S = env.int("TURN_STALE_AFTER_S", default=60)
 FUNCTION_TIME_LIMIT_S = env.int("FUNCTION_TIME_LIMIT_S", default=30)

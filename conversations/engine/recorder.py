@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from agents.models import Agent
+from conversations import deltas
 from conversations.engine import flusher
 from conversations.events import EventType
 from conversations.models import Conversation, Entry, Turn
@@ -75,7 +76,8 @@ class TurnRecorder:
 
     # -- applying events ----------------------------------------------------------------------
     def add(self, kind: str, data: dict[str, Any]) -> None:
-        self.buffer.append((kind, data))
+        # Deltas of one entry buffered together are logged as one event (see `deltas`).
+        deltas.append(self.buffer, kind, data)
         self.apply(kind, data)
 
     def apply(self, kind: str, data: dict[str, Any]) -> None:

@@ -7,11 +7,17 @@ import threading
 import time
 from collections.abc import Iterator
 
+from django.conf import settings
+
+from conversations.deltas import DELTA_TYPES
 from conversations.engine.recorder import TurnRecorder
 from integrations.mistral import backend
 
 # Events are written in small batches: at most this long after the first one of a batch.
 FLUSH_WINDOW_S = 0.01
+# A batch of nothing but deltas waits longer, so the deltas of one entry that arrive within it
+# become one event: the event rate is bounded by this window, not by the backend's token rate.
+DELTA_WINDOW_S = settings.EVENT_DELTA_WINDOW_MS / 1000
 FLUSH_MAX_EVENTS = 64
 DROPPED_STREAM = (
     "The backend's stream ended before the turn was complete (the connection dropped). "
@@ -66,8 +72,9 @@ def stream_into(recorder: TurnRecorder, stream_events: Iterator[backend.StreamEv
             if isinstance(item, Exception):
                 raise backend.BackendError(f"{DROPPED_STREAM} Detail: {item}") from item
             recorder.add(item.type, item.data)
-            if deadline is None:
-                deadline = time.monotonic() + FLUSH_WINDOW_S
+            window = DELTA_WINDOW_S if item.type in DELTA_TYPES else FLUSH_WINDOW_S
+            now = time.monotonic()
+            deadline = now + window if deadline is None else min(deadline, now + window)
             if len(recorder.buffer) >= FLUSH_MAX_EVENTS or time.monotonic() >= deadline:
                 recorder.flush()
                 deadline = None

@@ -54,3 +54,60 @@ def test_sse_frames_carry_an_emission_timestamp():
     assert lines[1] == "event: conversation.response.done"
     assert json.loads(lines[2].removeprefix("data: "))["type"] == "conversation.response.done"
     assert frame.endswith("\n\n")
+
+
+def test_token_chunking_streams_about_four_characters_per_delta():
+    text = "The quick brown fox jumps over the lazy dog, twice over."
+    outputs = [wire.message_output(text, "ag_b", "m")]
+    events = stream.events("conv_1", outputs, wire.usage(3, 4, {}), chunk="token")
+    pieces = [d["content"] for t, d in events if t == "message.output.delta"]
+    assert "".join(pieces) == text
+    assert len(pieces) == -(-len(text) // 4) and max(map(len, pieces)) == 4
+    words = stream.events("conv_1", outputs, wire.usage(3, 4, {}))
+    assert sum(t == "message.output.delta" for t, _ in words) == len(text.split())
+
+
+def test_reply_tokens_lengthens_the_answer_deterministically():
+    from sandbox.text import lengthen
+
+    long = lengthen("Sandbox reply.", 300)
+    assert long.startswith("Sandbox reply. ") and len(long) == 1200
+    assert lengthen("Sandbox reply.", 300) == long
+    assert lengthen(long, 10) == long  # never shortened
+
+
+def _body(frames, delay_ms):
+    import asyncio
+
+    finished = []
+
+    async def finish(completed):
+        finished.append(completed)
+
+    async def collect():
+        chunks = []
+        async for chunk in stream.sse_body(frames, delay_ms=delay_ms, fault=None, finish=finish):
+            chunks.append(chunk)
+        return chunks
+
+    return asyncio.run(collect()), finished
+
+
+def test_a_paced_stream_sends_every_frame_once_in_order():
+    outputs = [wire.message_output("one two three four five", "ag_b", "m")]
+    frames = stream.events("conv_1", outputs, wire.usage(3, 4, {}))
+    chunks, finished = _body(frames, delay_ms=5)
+    body = b"".join(chunks).decode()
+    types = [line[7:] for line in body.splitlines() if line.startswith("event: ")]
+    assert types == [t for t, _ in frames]
+    assert finished == [True]
+    # Paced: each delta waits for its slot, so the deltas went out in separate chunks.
+    assert len(chunks) >= 5
+
+
+def test_frames_already_due_go_out_as_one_chunk():
+    outputs = [wire.message_output("one two three four five", "ag_b", "m")]
+    frames = stream.events("conv_1", outputs, wire.usage(3, 4, {}))
+    chunks, _ = _body(frames, delay_ms=0)
+    assert len(chunks) == 1  # nothing to wait for: one write, not one per frame
+    assert b"".join(chunks).decode().count("event: ") == len(frames)

@@ -14,7 +14,7 @@ from sandbox.views.common import View, api_view, db, json_body, query_int, query
 
 
 async def _respond(turn: engine.PreparedTurn, streaming: bool) -> HttpResponse:
-    frames = stream.events(turn.conversation_id, turn.outputs, turn.usage)
+    frames = stream.events(turn.conversation_id, turn.outputs, turn.usage, turn.knobs.chunk)
     knobs = turn.knobs
 
     async def finish(completed: bool) -> None:
