@@ -2,7 +2,8 @@
 
 Consumers authenticate, subscribe and forward. Live messages may arrive out of order or twice
 (several processes publish, and replay overlaps live): each socket sends every seq exactly once,
-in order, filling any gap from the log.
+in order, filling any gap from the log. A socket reads the log only to replay, to fill a gap, or
+when the process's watcher (`log_watch`) finds it quiet and behind: never while events flow.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from conversations import selectors
+from conversations import log_watch, selectors
 from conversations.publisher import conversation_group, workspace_group
 
 FORBIDDEN = 4403
 REPLAY_BATCH = 500
-POLL_S = 2.0
 # Read-only queries, so they need not queue on Channels' single thread-sensitive thread: a
 # hundred sockets connecting at once replay in parallel.
 db = partial(DatabaseSyncToAsync, thread_sensitive=False)
@@ -31,8 +31,9 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         self.group = None
-        self.poller: asyncio.Task | None = None
+        self.watched = False
         self.sending = asyncio.Lock()
+        self.last_delivery = asyncio.get_running_loop().time()
         try:
             query = parse_qs(self.scope.get("query_string", b"").decode())
             self.last_seq = max(0, int((query.get("after") or ["0"])[0]))
@@ -51,21 +52,20 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         async with self.sending:
             await self._replay_until(None)
-        self.poller = asyncio.create_task(self._poll())
+        self.conversation_key = str(self.conversation.pk)
+        log_watch.watcher.follow(self)
+        self.watched = True
 
     async def disconnect(self, code):
-        if self.poller is not None:
-            self.poller.cancel()
+        if self.watched:
+            log_watch.watcher.unfollow(self)
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def _poll(self) -> None:
-        """The channel layer is fire-and-forget: a lost last message would leave this socket
-        waiting forever, so now and then look in the log for anything newer than we sent."""
-        while True:
-            await asyncio.sleep(POLL_S)
-            async with self.sending:
-                await self._replay_until(None)
+    async def catch_up(self) -> None:
+        """The watcher saw the log ahead of this quiet socket (a lost publish): read the rest."""
+        async with self.sending:
+            await self._replay_until(None)
 
     async def _events_after(self, after: int, limit: int) -> list[dict]:
         def read() -> list[dict]:
@@ -80,6 +80,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
                 continue  # already sent, by the replay or an earlier message
             await self.send_json(message)
             self.last_seq = message["seq"]
+            self.last_delivery = asyncio.get_running_loop().time()
 
     async def _replay_until(self, upto: int | None) -> None:
         """Send logged events after last_seq (up to `upto`, or all). Holds `sending`."""

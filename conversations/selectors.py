@@ -36,6 +36,12 @@ def events_after(conversation: Conversation, after: int, limit: int = 1000) -> Q
     return Event.objects.filter(conversation=conversation, seq__gt=after).order_by("seq")[:limit]
 
 
+def last_seqs(conversation_ids: list[Any]) -> dict[str, int]:
+    """The log's last seq of each conversation, for sockets that already checked access."""
+    rows = Conversation.objects.filter(pk__in=conversation_ids).values_list("pk", "last_seq")
+    return {str(pk): seq for pk, seq in rows}
+
+
 def entries_of(conversation: Conversation) -> QuerySet[Entry]:
     return (
         Entry.objects.filter(conversation=conversation)
