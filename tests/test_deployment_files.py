@@ -12,11 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_compose_services_wiring_and_healthchecks():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker"}
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
     for name, service in services.items():
         assert "healthcheck" in service, name
     pg = services["postgres"]["environment"]
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "beat"):
         service = services[name]
         env = service["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "agentstudio.settings.production"
@@ -32,6 +32,23 @@ def test_compose_services_wiring_and_healthchecks():
         assert service["env_file"] == ".env"
     assert services["worker"]["command"][:4] == ["celery", "-A", "agentstudio", "worker"]
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_compose_scales_workers_with_one_scheduler():
+    """`docker compose up --scale worker=N`: nothing in the worker service pins it to one
+    container, and the periodic jobs run in one `beat` service, not in every worker."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    worker = services["worker"]
+    assert "container_name" not in worker and "ports" not in worker
+    assert "--beat" not in worker["command"] and "-B" not in worker["command"]
+    assert worker["command"][worker["command"].index("--pool") + 1] == "threads"
+    schedulers = [n for n, s in services.items() if "beat" in (s.get("command") or [])[:4]]
+    assert schedulers == ["beat"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "agentstudio", "beat"]
+    # The workers share PostgreSQL (SQLite cannot take many writing processes).
+    assert services["worker"]["environment"]["DATABASE_URL"].startswith("postgres://")
+    command = services["postgres"]["command"]
+    assert int(command[command.index("-c") + 1].split("=")[1]) >= 400  # max_connections
 
 
 def _seconds(duration: str) -> float:
