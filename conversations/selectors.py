@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet
 
-from conversations.models import Conversation, Entry, Event, GeneratedFile, PendingAction
+from conversations.models import Conversation, Entry, Event, GeneratedFile, PendingAction, Turn
 from workspaces.models import Membership
 from workspaces.roles import Role
 from workspaces.selectors import check_role, parse_uuid, role_subquery
@@ -90,3 +91,45 @@ def user_can_see_workspace_ids(user) -> list[str]:
     return [
         str(w) for w in Membership.objects.filter(user=user).values_list("workspace_id", flat=True)
     ]
+
+
+# Events that draw something of their own on the page (a note, a pending card, a file), beside
+# the entries: what a page built from entries still needs of the log.
+NOTE_TYPES = ("conversation.response.error", "pending.created", "pending.resolved", "file.ready")
+NOTE_STATUSES = ("failed", "cancelled")
+
+
+def history_snapshot(conversation: Conversation) -> dict[str, Any] | None:
+    """Where a page may stop reading entries and start reading the log: the last seq and the last
+    entry position, read together while no turn runs (every entry is then final). None while a
+    turn is queued or running: its entries are still being written."""
+    with transaction.atomic():
+        current = Conversation.objects.filter(pk=conversation.pk).values("status", "last_seq")[0]
+        busy = Turn.objects.filter(
+            conversation=conversation, state__in=[Turn.State.QUEUED, Turn.State.RUNNING]
+        ).exists()
+        if busy or current["status"] in ("queued", "running"):
+            return None
+        entries = Entry.objects.filter(conversation=conversation)
+        last = entries.aggregate(last=Max("position"), count=Count("id"))
+    return {"seq": current["last_seq"], "position": last["last"] or 0, "count": last["count"]}
+
+
+def entries_between(
+    conversation: Conversation, after_position: int, upto_position: int, limit: int
+) -> list[Entry]:
+    return list(
+        entries_of(conversation).filter(position__gt=after_position, position__lte=upto_position)[
+            :limit
+        ]
+    )
+
+
+def history_notes(conversation: Conversation, upto_seq: int) -> QuerySet[Event]:
+    return (
+        Event.objects.filter(conversation=conversation, seq__lte=upto_seq)
+        .filter(
+            Q(type__in=NOTE_TYPES) | Q(type="conversation.status", data__status__in=NOTE_STATUSES)
+        )
+        .order_by("seq")
+    )

@@ -20,7 +20,7 @@ from agents.selectors import graph_get_for_user, graphs_for_user
 from conversations import rendering, selectors, services
 from conversations.errors import ConversationError
 from conversations.forms import ConversationFilterForm, ResolveForm, StartForm
-from conversations.models import Entry, PendingAction, Turn
+from conversations.models import Entry, PendingAction, Status, Turn
 from integrations.mistral.models import RemoteAgent
 from workspaces.roles import Role, role_at_least
 
@@ -41,12 +41,19 @@ def conversation_detail(request, pk):
         r.remote_id: str(r.agent_id)
         for r in RemoteAgent.objects.filter(agent__graph=conversation.graph_id)
     }
-    rendered = {
-        e.remote_id: rendering.markdown_to_html(e.text)
-        for e in Entry.objects.filter(conversation=conversation, type=Entry.Type.MESSAGE_OUTPUT)
-        .exclude(remote_id="")
-        .exclude(turn__state__in=[Turn.State.QUEUED, Turn.State.RUNNING])  # still streaming
-    }
+    # An idle conversation's page loads its entries (and their HTML) from the history API, page
+    # by page; only one whose turn runs replays the whole log, so only it needs the HTML here.
+    busy = conversation.status in (Status.QUEUED, Status.RUNNING)
+    rendered = (
+        {
+            e.remote_id: rendering.markdown_to_html(e.text)
+            for e in Entry.objects.filter(conversation=conversation, type=Entry.Type.MESSAGE_OUTPUT)
+            .exclude(remote_id="")
+            .exclude(turn__state__in=[Turn.State.QUEUED, Turn.State.RUNNING])  # still streaming
+        }
+        if busy
+        else {}
+    )
     can_operate = role_at_least(conversation.user_role, Role.OPERATOR)
     state = {
         "id": str(conversation.pk),
@@ -63,6 +70,7 @@ def conversation_detail(request, pk):
             "socket": f"/ws/conversations/{conversation.pk}/",
             "rendered": reverse("conversation-rendered", args=[conversation.pk]),
             "messages": f"/api/conversations/{conversation.pk}/messages/",
+            "history": f"/api/conversations/{conversation.pk}/history/",
             "cancel": f"/api/conversations/{conversation.pk}/cancel/",
             "resolve": "/api/pending/{id}/resolve/",
             "inbox": reverse("inbox"),

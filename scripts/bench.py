@@ -298,8 +298,10 @@ def main() -> int:
     args = parser.parse_args()
     n, profile = args.conversations, args.profile
     default_delay = TOKENS_DELAY_MS if profile == "tokens" else 20
-    delay = args.delay_ms if args.delay_ms is not None else int(
-        os.environ.get("BENCH_DELAY_MS", default_delay)
+    delay = (
+        args.delay_ms
+        if args.delay_ms is not None
+        else int(os.environ.get("BENCH_DELAY_MS", default_delay))
     )
     metadata = {"sandbox_delay_ms": delay, "sandbox_trace": True, **PROFILES[profile]}
 

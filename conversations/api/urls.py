@@ -1,12 +1,13 @@
 from django.urls import path
 
-from conversations.api import views
+from conversations.api import history, views
 
 urlpatterns = [
     path("conversations/", views.ConversationListCreate.as_view(), name="api-conversations"),
     path("conversations/<str:pk>/", views.ConversationDetail.as_view(), name="api-conversation"),
     path("conversations/<str:pk>/entries/", views.ConversationEntries.as_view()),
     path("conversations/<str:pk>/events/", views.ConversationEvents.as_view()),
+    path("conversations/<str:pk>/history/", history.ConversationHistory.as_view()),
     path("conversations/<str:pk>/messages/", views.ConversationMessages.as_view()),
     path("conversations/<str:pk>/cancel/", views.ConversationCancel.as_view()),
     path("pending/", views.PendingList.as_view(), name="api-pending"),

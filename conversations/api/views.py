@@ -26,7 +26,7 @@ class ConversationErrorsMixin:
         return super().handle_exception(exc)
 
 
-def _int_param(request, name: str, default: int, minimum: int = 0, maximum: int | None = None):
+def int_param(request, name: str, default: int, minimum: int = 0, maximum: int | None = None):
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
@@ -97,8 +97,8 @@ class ConversationEvents(APIView):
     )
     def get(self, request, pk):
         conversation = selectors.conversation_get_for_user(request.user, pk)
-        after = _int_param(request, "after", 0)
-        limit = _int_param(request, "limit", 1000, minimum=1, maximum=5000)
+        after = int_param(request, "after", 0)
+        limit = int_param(request, "limit", 1000, minimum=1, maximum=5000)
         events = selectors.events_after(conversation, after, limit)
         return Response([event.as_message() for event in events])
 

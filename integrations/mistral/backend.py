@@ -94,6 +94,9 @@ def _cache_sdk_unmarshallers() -> None:
     serializers.unmarshal = unmarshal
 
 
+KEEPALIVE_EXPIRY_S = 2.0
+
+
 def client() -> Mistral:
     """One client per process, shared by the worker's threads (its HTTP pool is thread-safe):
     building one costs an SSL context and the SDK's lazy imports, too much for every turn."""
@@ -121,7 +124,15 @@ def client() -> Mistral:
                 timeout_ms=settings.MISTRAL_TIMEOUT_MS,
                 retry_config=retry,
                 client=httpx2.Client(
-                    limits=httpx2.Limits(max_connections=500, max_keepalive_connections=100),
+                    # A pooled connection idle for as long as the server's keep-alive (uvicorn's
+                    # and many proxies' default is 5 s, httpx's too) may be closed by the server
+                    # just as a turn reuses it: "Server disconnected without sending a response".
+                    # Expire idle connections well before that.
+                    limits=httpx2.Limits(
+                        max_connections=500,
+                        max_keepalive_connections=100,
+                        keepalive_expiry=KEEPALIVE_EXPIRY_S,
+                    ),
                     follow_redirects=True,
                 ),
             )

@@ -3,6 +3,7 @@
 // entries it changed. The projection applies each event once, by seq: a reconnect resumes after
 // the last seq applied, so nothing is duplicated or lost.
 import { createAnswers } from "./answers.js";
+import { loadHistory } from "./loader.js";
 import { Projection } from "./projection.js";
 import { liveSocket } from "./socket.js";
 import { createTimeline } from "./timeline.js";
@@ -82,6 +83,11 @@ function updateComposer() {
 function apply(message) {
   const change = projection.apply(message);
   if (!change) return; // seen already
+  show(message, change);
+}
+
+// What an applied event draws; the history loader calls it for the logged notes it brings.
+function show(message, change) {
   for (const key of change.changed) timeline.drawEntry(key, message);
   const data = message.data || {};
   const created = message.created_at;
@@ -132,19 +138,45 @@ setInterval(() => {
   if (!endedAt) updateDuration();
 }, 1000);
 
-const socket = liveSocket({
-  path: state.urls.socket,
-  query: () => `after=${projection.lastSeq}`,
-  onMessage: (message) => {
-    apply(message);
-    timelineRoot.setAttribute("aria-busy", "false");
+function follow() {
+  window.agentStudioSocket = liveSocket({
+    path: state.urls.socket,
+    query: () => `after=${projection.lastSeq}`,
+    onMessage: (message) => {
+      apply(message);
+      timelineRoot.setAttribute("aria-busy", "false");
+    },
+    onState: (value) => {
+      connection.dataset.state = value;
+      connection.textContent = CONNECTION_TEXT[value] || value;
+    },
+  });
+}
+
+// Entries from REST first (a long conversation's first screen without its whole log), then the
+// live tail over the socket from the snapshot's seq (or the whole log, while a turn runs).
+loadHistory({
+  url: state.urls.history,
+  state,
+  projection,
+  timeline,
+  show,
+  onProgress: (drawn, count) => {
+    timelineRoot.setAttribute("aria-busy", drawn < count ? "true" : "false");
+    timelineRoot.dataset.loaded = String(drawn);
   },
-  onState: (value) => {
-    connection.dataset.state = value;
-    connection.textContent = CONNECTION_TEXT[value] || value;
-  },
-});
-window.agentStudioSocket = socket;
+})
+  .then(
+    () => {
+      timelineRoot.dataset.history = "done";
+      follow();
+    },
+    () => {
+      // Following now would leave a hole between the entries drawn and the live tail.
+      connection.dataset.state = "error";
+      connection.textContent = "Could not load the earlier entries; reload the page to try again.";
+    },
+  );
 
 const cancel = document.getElementById("cancel-button");
 cancel?.addEventListener("click", async () => {

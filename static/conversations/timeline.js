@@ -340,5 +340,6 @@ export function createTimeline({ state, root, pathList, projection }) {
   }
 
   renderPath();
-  return { items, callsByToolId, addItem, drawEntry, markInterrupted, completeMessages, fileReady };
+  // `rendered` too: the history loader (loader.js) adds the HTML of each page of entries it draws.
+  return { items, callsByToolId, rendered, addItem, drawEntry, markInterrupted, completeMessages, fileReady };
 }
