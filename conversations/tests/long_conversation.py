@@ -15,8 +15,10 @@ WORDS = "The rate is **2.5%** as of January; compounding over ten years gives ab
 def turn_events(number: int, user: str, agent_id: str, remote_conversation: str) -> list[tuple]:
     entry = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{remote_conversation}/{number}"))
     message = f"msg_{uuid.uuid5(uuid.NAMESPACE_URL, f'{remote_conversation}/out/{number}').hex}"
-    delta = {"type": "message.output.delta", "id": message, "output_index": 0,
-             "content_index": 0, "role": "assistant", "model": "m", "agent_id": agent_id}  # fmt: skip
+    delta = {
+        "type": "message.output.delta", "id": message, "output_index": 0, "content_index": 0,
+        "role": "assistant", "model": "m", "agent_id": agent_id,
+    }  # fmt: skip
     usage = {"prompt_tokens": 10, "completion_tokens": 30, "total_tokens": 40}
     return [
         ("conversation.status", {"status": "running"}),
@@ -42,9 +44,7 @@ def build(conversation: Conversation, *, turns: int, user, agent) -> tuple[int, 
         for seq, (kind, data) in enumerate(items, start=1)
     ]
     Event.objects.bulk_create(events, batch_size=2000)
-    projected = project_entries(
-        [{"seq": e.seq, "type": e.type, "data": e.data} for e in events]
-    )
+    projected = project_entries([{"seq": e.seq, "type": e.type, "data": e.data} for e in events])
     Entry.objects.bulk_create(
         [
             Entry(
