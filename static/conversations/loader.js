@@ -39,6 +39,13 @@ export function seedEntry(projection, entry, remoteOf) {
     }
   }
   if (entry.type === "message.input") agent = null;
+  if (entry.type === "function.result") {
+    // The calling agent's, as the projection has it: the function.call with the same tool_call_id.
+    const call = [...projection.entries.values()].find(
+      (e) => e.type === "function.call" && e.data.tool_call_id === data.tool_call_id,
+    );
+    agent = call ? call.agent_remote_id : null;
+  }
   projection.entries.set(key, {
     key,
     type: entry.type,
