@@ -112,7 +112,8 @@ def history_snapshot(conversation: Conversation) -> dict[str, Any] | None:
             return None
         entries = Entry.objects.filter(conversation=conversation)
         last = entries.aggregate(last=Max("position"), count=Count("id"))
-    return {"seq": current["last_seq"], "position": last["last"] or 0, "count": last["count"]}
+    position = -1 if last["last"] is None else last["last"]  # positions start at 0
+    return {"seq": current["last_seq"], "position": position, "count": last["count"]}
 
 
 def entries_between(
@@ -126,10 +127,17 @@ def entries_between(
 
 
 def history_notes(conversation: Conversation, upto_seq: int) -> QuerySet[Event]:
-    return (
-        Event.objects.filter(conversation=conversation, seq__lte=upto_seq)
-        .filter(
-            Q(type__in=NOTE_TYPES) | Q(type="conversation.status", data__status__in=NOTE_STATUSES)
-        )
-        .order_by("seq")
+    """The events up to `upto_seq` that draw beside the entries, and each failed turn's events
+    from its start: the worker deleted that turn's outputs, but the page shows what was seen of
+    them, marked (the projection drops them again at the failure)."""
+    events = Event.objects.filter(conversation=conversation, seq__lte=upto_seq)
+    wanted = Q(type__in=NOTE_TYPES) | Q(type="conversation.status", data__status__in=NOTE_STATUSES)
+    turn_starts = Q(type="conversation.response.started") | Q(
+        type="conversation.status", data__status="running"
     )
+    failed = events.filter(type="conversation.status", data__status="failed")
+    for seq in failed.values_list("seq", flat=True):
+        start = events.filter(turn_starts, seq__lt=seq).aggregate(start=Max("seq"))["start"]
+        if start is not None:
+            wanted |= Q(seq__gte=start, seq__lte=seq)
+    return events.filter(wanted).order_by("seq")

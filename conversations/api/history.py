@@ -4,7 +4,8 @@ The first page says where the entries end and the log takes over: `seq` and `pos
 together while no turn runs, so every entry up to `position` is final and every event after
 `seq` is what the page's socket replays. The next pages pass `upto` (that position) and `after`
 (the last position they have). `notes` (first page only) are the logged events that draw
-something beside the entries (errors, failed or cancelled turns, pending actions, files).
+something beside the entries (errors, failed or cancelled turns, pending actions, files), with
+each failed turn's events from its start (the page shows what was seen of its deleted outputs).
 While a turn is queued or running, `settled` is false and the page replays the log instead.
 """
 
@@ -33,11 +34,12 @@ class ConversationHistory(APIView):
     )
     def get(self, request, pk):
         conversation = selectors.conversation_get_for_user(request.user, pk)
-        after = int_param(request, "after", 0)
-        upto = int_param(request, "upto", -1, minimum=0)
+        # Positions start at 0: "after -1" is from the first entry.
+        after = int_param(request, "after", -1, minimum=-1)
+        upto = int_param(request, "upto", -1, minimum=-1)
         limit = int_param(request, "limit", FIRST_PAGE, minimum=1, maximum=MAX_PAGE)
         body: dict = {"settled": True}
-        if upto < 0:  # the first page fixes the boundary
+        if request.query_params.get("upto") in (None, ""):  # the first page fixes the boundary
             snapshot = selectors.history_snapshot(conversation)
             if snapshot is None:
                 return Response({"settled": False})

@@ -59,7 +59,7 @@ def build(conversation: Conversation, *, turns: int, user, agent) -> tuple[int, 
                 data=p["data"],
                 created_by=user if p["type"] == "message.input" else None,
             )
-            for position, p in enumerate(projected, start=1)
+            for position, p in enumerate(projected)  # from 0, as the engine's
         ],
         batch_size=2000,
     )

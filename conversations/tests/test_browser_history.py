@@ -52,7 +52,7 @@ def test_a_long_page_loads_entries_from_rest_and_then_follows_live(
     assert any(f"after={logged}" in url for url in sockets), sockets
 
     # Logged now, published as always: the page shows it, once.
-    entry = Entry.objects.create(conversation=conversation, position=2 * TURNS + 1,
+    entry = Entry.objects.create(conversation=conversation, position=2 * TURNS,
                                  type="message.input", role="user", text="One more question",
                                  data={"content": "One more question"})  # fmt: skip
     eventlog.append_events(conversation.pk, [
@@ -60,4 +60,5 @@ def test_a_long_page_loads_entries_from_rest_and_then_follows_live(
                            "user": "ada"}),
     ])  # fmt: skip
     expect(page.locator("#timeline [data-entry]")).to_have_count(2 * TURNS + 1)
-    expect(page.locator(f'#timeline [data-entry="{entry.pk}"]')).to_contain_text("One more question")
+    added = page.locator(f'#timeline [data-entry="{entry.pk}"]')
+    expect(added).to_contain_text("One more question")

@@ -157,7 +157,7 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
     page.reload()
     wait_status(page, "Completed")
     page.locator("figure.file img").wait_for()
-    assert dom_keys(page) == keys
+    assert dom_keys(page) == keys, (dom_keys(page), keys)
 
     for path in ("/", f"/conversations/{conversation.pk}/", "/inbox/", "/conversations/"):
         page.set_viewport_size({"width": 390, "height": 800})

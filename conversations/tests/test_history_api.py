@@ -39,20 +39,20 @@ def test_pages_up_to_the_snapshot_then_the_log(team, long, api_client):
     first = _get(api_client, members["viewer"], url).json()
     assert first["settled"] is True
     assert first["seq"] == Event.objects.filter(conversation=long).count() == 8 * TURNS
-    assert first["position"] == first["count"] == 2 * TURNS
-    assert [e["position"] for e in first["entries"]] == list(range(1, 61))
-    assert first["next"] == 60 and first["upto"] == 2 * TURNS
+    assert first["count"] == 2 * TURNS and first["position"] == 2 * TURNS - 1  # from 0
+    assert [e["position"] for e in first["entries"]] == list(range(60))
+    assert first["next"] == 59 and first["upto"] == 2 * TURNS - 1
     outputs = [e for e in first["entries"] if e["type"] == "message.output"]
     assert set(first["rendered"]) == {e["remote_id"] for e in outputs}
     assert "<strong>2.5%</strong>" in first["rendered"][outputs[0]["remote_id"]]
     assert first["notes"] == []  # nothing failed, nothing pending, no files
 
     # A new turn starts meanwhile: its entries lie beyond the snapshot, the socket brings them.
-    Entry.objects.create(conversation=long, position=2 * TURNS + 1, type="message.input",
+    Entry.objects.create(conversation=long, position=2 * TURNS, type="message.input",
                          role="user", text="More?", data={"content": "More?"})  # fmt: skip
-    rest = _get(api_client, members["viewer"], f"{url}?after=60&upto={first['upto']}&limit=500")
+    rest = _get(api_client, members["viewer"], f"{url}?after=59&upto={first['upto']}&limit=500")
     rest = rest.json()
-    assert [e["position"] for e in rest["entries"]] == list(range(61, 2 * TURNS + 1))
+    assert [e["position"] for e in rest["entries"]] == list(range(60, 2 * TURNS))
     assert rest["next"] is None and "notes" not in rest
 
 
@@ -72,7 +72,11 @@ def test_notes_are_the_events_that_draw_beside_the_entries(team, long, api_clien
     Conversation.objects.filter(pk=long.pk).update(last_seq=seq + 4, status="awaiting_input")
     body = _get(api_client, members["viewer"], f"/api/conversations/{long.pk}/history/").json()
     assert body["seq"] == seq + 4
+    # The failed turn's events from its start (its outputs are gone from the entries), the
+    # failure, the pending action; not the finished turns' deltas.
     assert [(n["type"], n["data"].get("status")) for n in body["notes"]] == [
+        ("conversation.status", "running"),
+        ("message.output.delta", None),
         ("conversation.status", "failed"),
         ("pending.created", None),
     ]
@@ -90,7 +94,7 @@ def test_while_a_turn_runs_there_is_no_snapshot(team, long, api_client):
 
 @pytest.mark.parametrize(
     "query, field",
-    [("after=-1", "after"), ("after=x", "after"), ("limit=0", "limit"), ("limit=501", "limit"),
+    [("after=-2", "after"), ("after=x", "after"), ("limit=0", "limit"), ("limit=501", "limit"),
      ("upto=-2", "upto"), ("upto=1e3", "upto")],
 )  # fmt: skip
 def test_bad_parameters_are_a_400_naming_them(query, field, team, long, api_client):

@@ -19,9 +19,9 @@ OWN_KEYS = {"message.input", "function.result"}
 
 
 def rest_entries(events: list[dict], local_of: dict[str, str]) -> list[dict]:
-    """What /history/ returns for a log cut here: the entries, as the REST serializer shapes them."""
+    """What /history/ returns for a log cut here: the entries, shaped as the REST serializer's."""
     out = []
-    for position, entry in enumerate(project_entries(events), start=1):
+    for position, entry in enumerate(project_entries(events)):
         own = entry["type"] in OWN_KEYS
         data = dict(entry["data"])
         if entry["type"] == "agent.handoff" and data.get("next_agent_id"):

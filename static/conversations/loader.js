@@ -58,7 +58,8 @@ export function seedEntry(projection, entry, remoteOf) {
   return key;
 }
 
-// show(message, change): the page's own drawing of an event (notes, pending cards, files).
+// show(message, change): the page's drawing of an applied event (entries it changed, notes,
+// pending cards, files).
 // Returns true when the history came from REST (the socket then starts after projection.lastSeq).
 export async function loadHistory({ url, state, projection, timeline, show, onProgress = () => {} }) {
   let page;
@@ -74,7 +75,10 @@ export async function loadHistory({ url, state, projection, timeline, show, onPr
   let drawn = 0;
   const showNotesBefore = (stamp) => {
     while (shown < notes.length && (stamp === null || time(notes[shown].created_at) <= stamp)) {
-      show(notes[shown], NO_CHANGE);
+      // Applied to the projection without seq bookkeeping (they are at or below the snapshot):
+      // a failed turn's outputs appear, then its failure drops them, as they did live.
+      const note = notes[shown];
+      show(note, projection.applyData(note.type, note.data || {}) || NO_CHANGE);
       shown += 1;
     }
   };
