@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= agentstudio.settings.dev
 
-.PHONY: run test lint fmt migrations-check bench assets assets-check bench-editor install install-dev clean
+.PHONY: run test lint fmt migrations-check bench assets assets-check bench-editor bench-page install install-dev clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,10 +58,16 @@ assets-check:
 bench-editor: $(VENV)/.installed-dev
 	DJANGO_SETTINGS_MODULE=agentstudio.settings.test $(PY) scripts/bench_editor.py
 
+# A 5,000-entry conversation's page in Chromium: first entry, first screen, everything loaded.
+bench-page: $(VENV)/.installed-dev
+	DJANGO_SETTINGS_MODULE=agentstudio.settings.test $(PY) scripts/bench_page.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) data
 
-# N concurrent conversations through the whole stack vs. straight through the SDK (see
-# scripts/bench.py). BENCH_DATABASE_URL picks the database (default: a fresh SQLite file).
+# N concurrent conversations through the whole stack vs. straight through the SDK and a minimal
+# reader (see scripts/bench.py). Options in BENCH_ARGS, e.g. BENCH_ARGS="--profile tokens" or
+# BENCH_ARGS="--workers 2 --web 2" (make itself would take `--profile`). BENCH_DATABASE_URL picks
+# the database (default: a fresh SQLite file).
 bench: $(VENV)/.installed-dev
 	$(PY) scripts/bench.py $(BENCH_ARGS)
