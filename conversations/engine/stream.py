@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections.abc import Iterator
@@ -19,39 +18,72 @@ FLUSH_WINDOW_S = 0.01
 # become one event: the event rate is bounded by this window, not by the backend's token rate.
 DELTA_WINDOW_S = settings.EVENT_DELTA_WINDOW_MS / 1000
 FLUSH_MAX_EVENTS = 64
+INBOX_MAX = 1000  # events read ahead of the turn's thread before the reader waits
 DROPPED_STREAM = (
     "The backend's stream ended before the turn was complete (the connection dropped). "
     "Send a message to try again."
 )
 
 
+class _Inbox:
+    """Events handed from the reading thread to the turn's thread. Appending costs a lock, not a
+    wake-up: the turn's thread is woken only when it waits with no batch open (`idle`) and for
+    events that must not wait for a delta window (anything but a delta); otherwise it wakes at
+    its batch's deadline. A token-rate stream wakes it about once per window, not per token."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.items: list = []
+        self.idle = False
+        self.wake = threading.Event()
+        self.stop = threading.Event()
+
+    def put(self, item, *, urgent: bool) -> bool:
+        while not self.stop.is_set():
+            with self.lock:
+                if len(self.items) < INBOX_MAX:
+                    self.items.append(item)
+                    urgent = urgent or self.idle
+                    break
+            self.wake.set()  # full: the turn's thread is behind; let it catch up
+            time.sleep(0.005)
+        else:
+            return False  # the turn is over: drop it and let the stream close
+        if urgent:
+            self.wake.set()
+        return True
+
+    def take(self, timeout: float, *, idle: bool) -> list:
+        """What was handed over, after waiting up to `timeout` (less when woken)."""
+        with self.lock:
+            self.idle = idle
+            ready = idle and bool(self.items)
+        if not ready:
+            self.wake.wait(timeout)
+        self.wake.clear()
+        with self.lock:
+            items, self.items = self.items, []
+            self.idle = False
+        return items
+
+
 def stream_into(recorder: TurnRecorder, stream_events: Iterator[backend.StreamEvent]) -> None:
     """Read the stream in a thread so batches are written on time even when the stream pauses."""
-    inbox: queue.Queue = queue.Queue(maxsize=1000)
-    stop = threading.Event()
+    inbox = _Inbox()
     END = object()
-
-    def hand_over(item) -> bool:
-        while not stop.is_set():
-            try:
-                inbox.put(item, timeout=0.5)
-                return True
-            except queue.Full:
-                continue
-        return False  # the turn is over: drop it and let the stream close
 
     def read() -> None:
         try:
             for event in stream_events:
-                if not hand_over(event):
+                if not inbox.put(event, urgent=event.type not in DELTA_TYPES):
                     break
         except Exception as exc:  # handed to the main loop, which decides
-            hand_over(exc)
+            inbox.put(exc, urgent=True)
         finally:
             try:
                 stream_events.close()  # closes the HTTP stream, even when we left early
             finally:
-                hand_over(END)
+                inbox.put(END, urgent=True)
 
     reader = threading.Thread(target=read, name=f"turn-{recorder.turn.pk}", daemon=True)
     reader.start()
@@ -59,27 +91,24 @@ def stream_into(recorder: TurnRecorder, stream_events: Iterator[backend.StreamEv
     try:
         while True:
             timeout = 1.0 if deadline is None else max(0.0, deadline - time.monotonic())
-            try:
-                item = inbox.get(timeout=timeout)
-            except queue.Empty:
-                recorder.flush()
-                deadline = None
-                if recorder.cancelled:
+            items = inbox.take(timeout, idle=deadline is None)
+            for item in items:
+                if item is END:
                     return
-                continue
-            if item is END:
-                return
-            if isinstance(item, Exception):
-                raise backend.BackendError(f"{DROPPED_STREAM} Detail: {item}") from item
-            recorder.add(item.type, item.data)
-            window = DELTA_WINDOW_S if item.type in DELTA_TYPES else FLUSH_WINDOW_S
-            now = time.monotonic()
-            deadline = now + window if deadline is None else min(deadline, now + window)
-            if len(recorder.buffer) >= FLUSH_MAX_EVENTS or time.monotonic() >= deadline:
+                if isinstance(item, Exception):
+                    raise backend.BackendError(f"{DROPPED_STREAM} Detail: {item}") from item
+                recorder.add(item.type, item.data)
+                window = DELTA_WINDOW_S if item.type in DELTA_TYPES else FLUSH_WINDOW_S
+                now = time.monotonic()
+                deadline = now + window if deadline is None else min(deadline, now + window)
+            due = deadline is not None and (
+                time.monotonic() >= deadline or len(recorder.buffer) >= FLUSH_MAX_EVENTS
+            )
+            if due or (deadline is None and not items):  # a batch is due, or a quiet second
                 recorder.flush()
                 deadline = None
                 if recorder.cancelled:
                     return
     finally:
-        stop.set()
+        inbox.stop.set()
         recorder.flush(final=True)

@@ -20,6 +20,8 @@ from mistralai.client.errors import MistralError, SDKError
 from mistralai.client.utils import BackoffStrategy, RetryConfig
 from pydantic import ConfigDict, create_model
 
+from integrations.mistral import sse
+
 NO_BACKEND = (
     "No backend is configured: set MISTRAL_API_KEY for the Mistral API, or SANDBOX_ENABLED=true "
     "for the offline sandbox."
@@ -107,6 +109,7 @@ def client() -> Mistral:
         return cached[1]
     with _client_lock:
         _cache_sdk_unmarshallers()
+        sse.install()
         if _client is None or _client[0] != key:
             retry = RetryConfig(
                 "backoff",

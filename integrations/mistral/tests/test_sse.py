@@ -1,0 +1,114 @@
+"""integrations.mistral.sse replaces the SDK's `eventstreaming.stream_events`. These tests pin the
+SDK source it replaces (a new SDK version that changes it fails here and must be reviewed), check
+the SDK reaches the replacement, and compare both parsers on the same byte streams, cut into
+chunks at every place, with every boundary the SSE format allows."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import inspect
+import json
+from importlib.metadata import version
+
+import pytest
+from mistralai.client import models
+from mistralai.client.utils import eventstreaming, unmarshal_json
+
+from integrations.mistral import sse
+
+# sha256 of ast.unparse() of each, as reviewed with mistralai 3.7.0.
+REVIEWED = {
+    "stream_events": "f9fcd6dd9f2e9defa37b37bb1e5b716172fecb47570a51f201920033605363c6",
+    "_parse_event": "8db9122c57f40750a5e42c738c5af91c34b079440d60c62a86aa579554503dab",
+    "_peek_sequence": "488f4529cab62a999bc6afa581d4eaddfae5216bbdff44dee5aefc4d86c690ad",
+    # Its __init__ looks `stream_events` up as a module global: what makes install() take effect.
+    "EventStream": "98e6d8b462e4177184e2b31ec98424cedb7287c2b5b1bdc3827c6722465b9141",
+}
+
+
+def _original():
+    tree = ast.parse(inspect.getsource(eventstreaming))
+    found = {
+        node.name: node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in REVIEWED
+    }
+    namespace: dict = {}
+    exec(  # noqa: S102 - the SDK's own source, to run the original next to the replacement
+        compile(ast.Module(body=[found["stream_events"], found["_parse_event"],
+                                 found["_peek_sequence"]], type_ignores=[]), "sdk", "exec"),
+        vars(eventstreaming) | namespace,
+        namespace,
+    )  # fmt: skip
+    return found, namespace
+
+
+def test_the_sdk_still_has_what_the_replacement_replaces_as_it_was_reviewed():
+    found, _ = _original()
+    assert set(found) == set(REVIEWED), f"gone from mistralai {version('mistralai')}"
+    changed = [
+        name
+        for name, node in found.items()
+        if hashlib.sha256(ast.unparse(node).encode()).hexdigest() != REVIEWED[name]
+    ]
+    assert changed == [], f"mistralai {version('mistralai')} changed {changed}: review sse.py"
+
+
+def test_install_makes_the_sdk_use_it():
+    sse.install()
+    assert eventstreaming.stream_events is sse.stream_events
+
+
+class Body:
+    def __init__(self, chunks):
+        self.chunks, self.closed = chunks, False
+
+    def iter_bytes(self):
+        return iter(self.chunks)
+
+    def close(self):
+        self.closed = True
+
+
+def _frames(boundary: bytes) -> bytes:
+    events = [
+        {"type": "conversation.response.started", "conversation_id": "conv_1"},
+        {"type": "message.output.delta", "id": "msg_1", "content_index": 0, "content": "Hé\nllo"},
+        {"type": "message.output.delta", "id": "msg_1", "content_index": 0, "content": " world"},
+        {"type": "conversation.response.done",
+         "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}},
+    ]  # fmt: skip
+    out = sse.UTF8_BOM + b": a comment" + boundary
+    for n, event in enumerate(events):
+        out += f"id: {n}\nevent: {event['type']}\nretry: 5\ndata: {json.dumps(event)}".encode()
+        out += boundary
+    return out + b"data: not json" + boundary + b"event: trailing\ndata: [1]"
+
+
+@pytest.mark.parametrize("boundary", sse.MESSAGE_BOUNDARIES)
+def test_both_parsers_give_the_same_events_however_the_bytes_arrive(boundary):
+    _, original = _original()
+    body = _frames(boundary)
+
+    def decode(raw: str):
+        return raw  # the JSON text each hands the SDK's decoder
+
+    for size in (1, 2, 3, 7, 64, len(body)):
+        chunks = [body[i : i + size] for i in range(0, len(body), size)]
+        want = list(original["stream_events"](Body(chunks), decode))
+        got_body = Body(chunks)
+        got = list(sse.stream_events(got_body, decode))
+        assert got == want, (boundary, size)
+        assert got_body.closed
+    assert len(want) >= 5
+
+
+def test_the_sentinel_ends_the_stream_and_the_sdk_decoder_parses_the_events():
+    body = b'event: message.output.delta\ndata: {"type": "message.output.delta", "id": "m", ' \
+           b'"content": "x"}\n\ndata: [DONE]\n\ndata: {"never": 1}\n\n'  # fmt: skip
+    got = list(sse.stream_events(
+        Body([body]), lambda raw: unmarshal_json(raw, models.ConversationEvents), sentinel="[DONE]"
+    ))  # fmt: skip
+    assert [e.event for e in got] == ["message.output.delta"]
+    assert got[0].data.content == "x"
