@@ -42,6 +42,7 @@ from scripts.bench_measure import (  # noqa: E402
     parse_trace,
     per_token_us,
 )
+from scripts.bench_procs import celery_worker, turns_per_worker, uvicorn  # noqa: E402
 
 PROMPT = "Hello! Tell me a little about yourself and what you can do for me today."
 PROFILES = {
@@ -223,34 +224,6 @@ async def run_studio(bases: list[str], token: str, agent: str, n: int, metadata:
         *(watch_one(bases[i % len(bases)], token, agent, metadata) for i in range(n))
     )
     return time.monotonic() - started, results
-
-
-def uvicorn(port: str, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "agentstudio.asgi:application", "--host", "127.0.0.1",
-         "--port", port, "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-
-
-def celery_worker(index: int, concurrency: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "agentstudio", "worker", "--pool", "threads",
-         "--concurrency", str(concurrency), "--loglevel", "WARNING", "--without-gossip",
-         "--without-mingle", "--hostname", f"bench{index}@%h"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-
-
-def turns_per_worker() -> dict[str, int]:
-    """How many turns each worker ran (Celery's own counters), to show they were spread."""
-    from agentstudio.celery import app
-
-    stats = app.control.inspect(timeout=5).stats() or {}
-    return {
-        name.split("@")[0]: int(info.get("total", {}).get("conversations.run_turn", 0))
-        for name, info in sorted(stats.items())
-    }
 
 
 def analyse(results, tracer, base0: str, token: str, expected_frames: int):

@@ -31,7 +31,8 @@ PROBE = """() => {
   const mark = (name) => {
     if (window.__marks[name] !== undefined) return;
     window.__marks[name] = -1;
-    requestAnimationFrame(() => requestAnimationFrame(() => { window.__marks[name] = performance.now(); }));
+    const stamp = () => { window.__marks[name] = performance.now(); };
+    requestAnimationFrame(() => requestAnimationFrame(stamp));
   };
   new MutationObserver(() => {
     const items = document.querySelectorAll('#timeline [data-entry]');
@@ -74,7 +75,8 @@ def measure(page, url: str, expected: int, done_js: str) -> dict[str, float]:
     assert drawn == expected, (drawn, expected)
     timing = page.evaluate("""() => {
       const nav = performance.getEntriesByType('navigation')[0];
-      const first = performance.getEntriesByType('resource').find((r) => r.name.includes('/history/'));
+      const first = performance.getEntriesByType('resource')
+        .find((r) => r.name.includes('/history/'));
       return {html: nav.responseEnd, dom: nav.domContentLoadedEventEnd,
               history: first ? first.responseEnd : 0, history_start: first ? first.startTime : 0};
     }""")
@@ -147,7 +149,15 @@ def main() -> None:
                 runs = [measure(page, url, entries, done_js) for _ in range(runs_here)]
                 summary = ", ".join(
                     f"{name} {statistics.median(r[name] for r in runs):.0f} ms"
-                    for name in ("html", "dom", "history_start", "history", "first", "screen", "all")
+                    for name in (
+                        "html",
+                        "dom",
+                        "history_start",
+                        "history",
+                        "first",
+                        "screen",
+                        "all",
+                    )  # fmt: skip
                 )
                 print(f"{label}: {summary} (median of {runs_here} runs; HTML received, DOM "
                       f"ready, first history page asked and received, first entry, first "
