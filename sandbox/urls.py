@@ -3,7 +3,7 @@
 
 from django.urls import path, re_path
 
-from sandbox.views import agents, conversations, files
+from sandbox.views import agents, chat, conversations, files
 from sandbox.views.common import api_view
 from sandbox.wire import json_response
 
@@ -15,6 +15,8 @@ async def _unknown_route(request, **kwargs):
 
 
 urlpatterns = [
+    path("v1/chat/completions", chat.chat_completions, name="chat-completions"),
+    path("v1/agents/completions", chat.agents_completions, name="agents-completions"),
     path("v1/agents", agents.agents, name="agents"),
     path("v1/agents/pages", agents.agent_pages, name="agent-pages"),
     path("v1/agents/<str:agent_id>", agents.agent, name="agent"),
