@@ -22,6 +22,14 @@ MODEL_MAX_LENGTH = 100
 DEFAULT_MODEL = "mistral-medium-latest"
 
 
+class Runtime(models.TextChoices):
+    """Where a conversation runs: Mistral's Conversations API runs the handoffs (`conversations`),
+    or the worker runs them itself on chat completions (`local`, self-hosted models too)."""
+
+    CONVERSATIONS = "conversations"
+    LOCAL = "local"
+
+
 class Graph(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="graphs")
@@ -33,6 +41,12 @@ class Graph(models.Model):
     # Bumped by every service that changes the graph or its agents/edges. The editor sends the
     # revision it last saw; a stale one is refused (409) instead of silently overwriting.
     revision = models.PositiveIntegerField(default=1)
+    # The runtime new conversations on this graph use unless they choose one.
+    runtime = models.CharField(
+        max_length=16, choices=Runtime.choices, default=Runtime.CONVERSATIONS
+    )
+    # Local runtime: model calls one user message may cost before the run stops.
+    max_turns = models.PositiveIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

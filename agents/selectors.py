@@ -95,4 +95,4 @@ def graph_validation(graph: Graph) -> dict[str, list[dict]]:
         )
         for agent in agents
     ]
-    return validation.graph_report(nodes, names.get(graph.entry_agent_id))
+    return validation.graph_report(nodes, names.get(graph.entry_agent_id), runtime=graph.runtime)

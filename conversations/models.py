@@ -46,6 +46,7 @@ class Conversation(models.Model):
         max_length=8, choices=HandoffExecution.choices, default=HandoffExecution.SERVER
     )
     backend = models.CharField(max_length=16)  # "mistral" or "sandbox" when it started
+    runtime = models.CharField(max_length=16, default="conversations")  # agents.models.Runtime
     remote_id = models.CharField(max_length=128, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)  # sent to the backend as-is
     title = models.CharField(max_length=200, blank=True, default="")  # the first user message

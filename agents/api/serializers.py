@@ -22,6 +22,8 @@ class GraphSerializer(serializers.ModelSerializer):
             "description",
             "entry_agent",
             "revision",
+            "runtime",
+            "max_turns",
             "role",
             "created_at",
             "updated_at",
@@ -99,6 +101,12 @@ class GraphUpdateInput(RevisionInput):
     name = serializers.CharField(required=False)
     description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     entry_agent = serializers.UUIDField(required=False, allow_null=True)
+    runtime = serializers.CharField(
+        required=False, help_text="Default runtime of new conversations: conversations | local."
+    )
+    max_turns = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Local runtime: model calls per user message."
+    )
 
 
 class AgentFieldsInput(RevisionInput):

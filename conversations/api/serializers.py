@@ -13,6 +13,9 @@ class StartInput(serializers.Serializer):
         choices=HandoffExecution.choices, default=HandoffExecution.SERVER
     )
     metadata = serializers.DictField(required=False)
+    runtime = serializers.CharField(
+        required=False, help_text="conversations | local; default: the graph's runtime."
+    )
 
 
 class MessageInput(serializers.Serializer):
@@ -55,6 +58,7 @@ class ConversationOutput(serializers.ModelSerializer):
             "active_agent",
             "status",
             "handoff_execution",
+            "runtime",
             "backend",
             "remote_id",
             "title",
