@@ -132,3 +132,39 @@ class AgentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} v{self.number}"
+
+
+class McpServer(models.Model):
+    """An MCP tool server attached to an agent: its tools are offered to the model as function
+    tools and executed by the worker (both runtimes). `env` and `headers` hold secrets: written,
+    never shown back (the API gives their keys only)."""
+
+    class Transport(models.TextChoices):
+        STDIO = "stdio"
+        HTTP = "http"  # streamable HTTP
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="mcp_servers")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    transport = models.CharField(max_length=8, choices=Transport.choices)
+    command = models.CharField(max_length=500, blank=True, default="")
+    args = models.JSONField(default=list, blank=True)
+    env = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=2000, blank=True, default="")
+    headers = models.JSONField(default=dict, blank=True)
+    timeout_s = models.PositiveIntegerField(default=20)
+    # The last listing: MCP tool objects ({name, description, inputSchema}), or why it failed.
+    tools = models.JSONField(default=list, blank=True)
+    tools_error = models.TextField(blank=True, default="")
+    tools_listed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["agent", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "name"], name="mcp_server_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} · {self.name}"

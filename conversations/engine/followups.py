@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conversations import functions
 from conversations.engine.recorder import TurnRecorder
+from conversations.engine.tools import run_worker_tool, worker_tool_kind
 from conversations.models import Entry
 from conversations.services.pending import (
     FunctionCall,
@@ -32,7 +32,8 @@ def handle_function_calls(recorder: TurnRecorder, calls: list[Entry]) -> str | N
     for call in calls:
         name = call.data.get("name") or ""
         arguments = parse_arguments(call.data.get("arguments"))
-        result = functions.run(name, arguments) if functions.is_registered(name) else None
+        kind = worker_tool_kind(call.agent, name)
+        result = run_worker_tool(call.agent, name, arguments) if kind else None
         specs.append(
             FunctionCall(
                 tool_call_id=call.data.get("tool_call_id") or "",

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 
+from agents.mcp_tools import offered_tools
 from agents.models import Agent, HandoffEdge
 from conversations.engine.recorder import TurnRecorder
 from conversations.engine.stream import stream_into
@@ -49,6 +50,7 @@ def call_id(seed: str) -> str:
 class LocalAgent:
     agent: Agent
     targets: list[Agent]
+    offered: list[dict[str, Any]] = field(default_factory=list)  # own tools + MCP servers'
 
     @property
     def key(self) -> str:
@@ -64,7 +66,7 @@ class LocalAgent:
     def tools(self) -> list[dict[str, Any]]:
         functions = [
             {"type": "function", "function": dict(t["function"])}
-            for t in self.agent.tools or []
+            for t in self.offered
             if isinstance(t, dict) and t.get("type") == "function" and t.get("function")
         ]
         for name, target in self.transfers().items():
@@ -104,7 +106,10 @@ def _graph_agents(conversation: Conversation) -> dict[str, LocalAgent]:
         "source", "target__name"
     ):
         targets[edge.source_id].append(agents[edge.target_id])
-    return {str(pk): LocalAgent(agent, targets[pk]) for pk, agent in agents.items()}
+    return {
+        str(pk): LocalAgent(agent, targets[pk], offered_tools(agent))
+        for pk, agent in agents.items()
+    }
 
 
 def history_messages(entries: list[Entry]) -> list[dict[str, Any]]:
