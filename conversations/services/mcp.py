@@ -143,9 +143,14 @@ def mcp_server_update(*, actor, server: McpServer, fields: dict[str, Any]) -> Mc
         if clash.exclude(pk=server.pk).exists():
             raise ConversationError("This agent already has a server of that name.", field="name")
         server.save()
-        audit_record(actor=actor, action=Action.AGENT_UPDATE, obj=server.agent,
-                     workspace=server.agent.graph.workspace,
-                     before={"mcp_server": before}, after={"mcp_server": _public(server)})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action=Action.AGENT_UPDATE,
+            obj=server.agent,
+            workspace=server.agent.graph.workspace,
+            before={"mcp_server": before},
+            after={"mcp_server": _public(server)},
+        )
     return mcp_server_refresh(server=server)
 
 
