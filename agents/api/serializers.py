@@ -33,6 +33,10 @@ class GraphSerializer(serializers.ModelSerializer):
 
 class AgentSerializer(serializers.ModelSerializer):
     handoffs = serializers.SerializerMethodField()
+    mcp_servers = serializers.SerializerMethodField(
+        help_text="Attached MCP tool servers and the tools they listed (secrets never shown); "
+        "manage them at /api/agents/{id}/mcp-servers/."
+    )
     revision = serializers.IntegerField(source="graph.revision", read_only=True)
 
     class Meta:
@@ -47,6 +51,7 @@ class AgentSerializer(serializers.ModelSerializer):
             "tools",
             "completion_args",
             "handoffs",
+            "mcp_servers",
             "position_x",
             "position_y",
             "revision",
@@ -57,6 +62,19 @@ class AgentSerializer(serializers.ModelSerializer):
 
     def get_handoffs(self, agent: Agent) -> list[str]:
         return [str(target_id) for target_id in agent.handoff_ids]
+
+    def get_mcp_servers(self, agent: Agent) -> list[dict]:
+        return [
+            {
+                "id": str(server.pk),
+                "name": server.name,
+                "transport": server.transport,
+                "tools": [t.get("name") for t in server.tools or [] if isinstance(t, dict)],
+                "tools_error": server.tools_error,
+                "tools_listed_at": server.tools_listed_at,
+            }
+            for server in agent.mcp_servers.all()
+        ]
 
 
 class AgentVersionSerializer(serializers.ModelSerializer):

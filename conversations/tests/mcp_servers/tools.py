@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import Literal
 
 from mcp.server.mcpserver import MCPServer
 
@@ -14,7 +15,7 @@ server = MCPServer("agentstudio-test-tools")
 
 
 @server.tool()
-def convert_currency(amount: float, currency: str) -> str:
+def convert_currency(amount: float, currency: Literal["USD", "GBP", "XYZ"]) -> str:
     """Convert an amount of euros into another currency."""
     rates = {"USD": 1.1, "GBP": 0.85}
     rate = rates.get(currency.upper())
