@@ -71,6 +71,9 @@ class Agent(models.Model):
     model = models.CharField(max_length=MODEL_MAX_LENGTH, default=DEFAULT_MODEL)
     tools = models.JSONField(default=list, blank=True)
     completion_args = models.JSONField(default=dict, blank=True)
+    # Approval policy of the tools the worker runs (Python-registered, MCP): see
+    # conversations.tool_policy. Empty: every such tool is allowed.
+    tool_policy = models.JSONField(default=dict, blank=True)
     position_x = models.FloatField(default=0)
     position_y = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

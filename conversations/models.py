@@ -189,6 +189,7 @@ class PendingAction(models.Model):
     class Kind(models.TextChoices):
         FUNCTION_CALL = "function_call"
         HANDOFF = "handoff"
+        APPROVAL = "approval"  # a worker-run tool whose policy says `ask`: approve or reject
 
     class State(models.TextChoices):
         PENDING = "pending"
@@ -237,7 +238,7 @@ class PendingAction(models.Model):
             "status": self.status,
         }
         if self.status == self.State.RESOLVED:
-            data["result"] = self.result if self.kind == self.Kind.FUNCTION_CALL else self.decision
+            data["result"] = self.decision if self.kind == self.Kind.HANDOFF else self.result
         return data
 
 

@@ -52,6 +52,7 @@ class AgentSerializer(serializers.ModelSerializer):
             "completion_args",
             "handoffs",
             "mcp_servers",
+            "tool_policy",
             "position_x",
             "position_y",
             "revision",

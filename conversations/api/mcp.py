@@ -96,3 +96,18 @@ class McpServerRefresh(ConversationErrorsMixin, APIView):
     def post(self, request, pk):
         server = _server_for(request.user, _parse_pk(pk), Role.EDITOR)
         return Response(McpServerOutput(services.mcp_server_refresh(server=server)).data)
+
+
+class AgentToolPolicy(ConversationErrorsMixin, APIView):
+    """The agent's approval policy for the tools the worker runs (see conversations.tool_policy)."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, pk):
+        agent = agent_get_for_user(request.user, pk, Role.VIEWER)
+        return Response(agent.tool_policy or {"default": "allow", "rules": []})
+
+    @extend_schema(request=dict, responses={200: dict})
+    def put(self, request, pk):
+        agent = agent_get_for_user(request.user, pk, Role.EDITOR)
+        agent = services.agent_tool_policy_set(actor=request.user, agent=agent, policy=request.data)
+        return Response(agent.tool_policy)

@@ -26,7 +26,11 @@ class MessageInput(serializers.Serializer):
 class ResolveInput(serializers.Serializer):
     # Not a CharField: it would turn 5 into "5"; the service insists on a string.
     result = serializers.JSONField(required=False)
-    decision = serializers.ChoiceField(choices=["continue", "stop"], required=False)
+    decision = serializers.ChoiceField(
+        choices=["continue", "stop", "approve", "reject"],
+        required=False,
+        help_text="continue | stop (handoff); approve | reject (approval).",
+    )
     allow_empty = serializers.BooleanField(
         required=False,
         default=False,

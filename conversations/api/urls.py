@@ -17,4 +17,5 @@ urlpatterns = [
     path("agents/<str:pk>/mcp-servers/", mcp.AgentMcpServers.as_view(), name="api-agent-mcp"),
     path("mcp-servers/<str:pk>/", mcp.McpServerDetail.as_view(), name="api-mcp-server"),
     path("mcp-servers/<str:pk>/refresh/", mcp.McpServerRefresh.as_view()),
+    path("agents/<str:pk>/tool-policy/", mcp.AgentToolPolicy.as_view(), name="api-tool-policy"),
 ]

@@ -6,14 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from conversations import tool_policy
 from conversations.engine.recorder import TurnRecorder
-from conversations.engine.tools import run_worker_tool, worker_tool_kind
 from conversations.models import Entry
 from conversations.services.pending import (
     FunctionCall,
     pending_record_function_calls,
     pending_record_handoff,
 )
+from conversations.worker_tools import run_worker_tool, worker_tool_kind
 
 
 def parse_arguments(raw: Any) -> dict[str, Any]:
@@ -33,7 +34,17 @@ def handle_function_calls(recorder: TurnRecorder, calls: list[Entry]) -> str | N
         name = call.data.get("name") or ""
         arguments = parse_arguments(call.data.get("arguments"))
         kind = worker_tool_kind(call.agent, name)
-        result = run_worker_tool(call.agent, name, arguments) if kind else None
+        result, approval = None, False
+        if kind:
+            # The tool's approval policy: run it, refuse it, or ask a person in the inbox.
+            policy = getattr(call.agent, "tool_policy", None)
+            decision = tool_policy.decide(policy, name, arguments)
+            if decision == "allow":
+                result = run_worker_tool(call.agent, name, arguments)
+            elif decision == "deny":
+                result = tool_policy.refusal(name, "the tool policy denies it")
+            else:
+                approval = True
         specs.append(
             FunctionCall(
                 tool_call_id=call.data.get("tool_call_id") or "",
@@ -41,6 +52,7 @@ def handle_function_calls(recorder: TurnRecorder, calls: list[Entry]) -> str | N
                 arguments=arguments,
                 agent=call.agent,
                 automatic_result=result,
+                approval=approval,
             )
         )
     next_turn = pending_record_function_calls(

@@ -13,26 +13,15 @@ from django.utils import timezone
 from agents.models import Agent, McpServer
 from audit.models import Action
 from audit.services import audit_record
+from conversations import tool_policy
 from conversations.errors import ConversationError
-from integrations.mcp.client import McpError, ServerConfig, list_tools
+from integrations.mcp.client import McpError, list_tools
+from integrations.mcp.config import server_config
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 MAX_ARGS = 64
 MAX_TIMEOUT_S = 120
 FIELDS = ("name", "transport", "command", "args", "env", "url", "headers", "timeout_s")
-
-
-def server_config(server: McpServer) -> ServerConfig:
-    return ServerConfig(
-        name=server.name,
-        transport=server.transport,
-        command=server.command,
-        args=list(server.args or []),
-        env=dict(server.env or {}),
-        url=server.url,
-        headers=dict(server.headers or {}),
-        timeout_s=float(server.timeout_s),
-    )
 
 
 def _string_map(field: str, value: Any) -> dict[str, str]:
@@ -165,3 +154,24 @@ def mcp_server_detach(*, actor, server: McpServer) -> None:
 def graph_mcp_refresh(*, graph) -> list[McpServer]:
     """Refresh every MCP server of the graph (the graph's sync does this)."""
     return [mcp_server_refresh(server=s) for s in McpServer.objects.filter(agent__graph=graph)]
+
+
+def agent_tool_policy_set(*, actor, agent: Agent, policy: Any) -> Agent:
+    """Replace the agent's approval policy for the tools the worker runs (audited)."""
+    try:
+        cleaned = tool_policy.clean_policy(policy)
+    except tool_policy.PolicyInvalid as exc:
+        raise ConversationError(exc.message, field=exc.field) from exc
+    with transaction.atomic():
+        before = agent.tool_policy
+        Agent.objects.filter(pk=agent.pk).update(tool_policy=cleaned)
+        agent.tool_policy = cleaned
+        audit_record(
+            actor=actor,
+            action=Action.AGENT_UPDATE,
+            obj=agent,
+            workspace=agent.graph.workspace,
+            before={"tool_policy": before},
+            after={"tool_policy": cleaned},
+        )
+    return agent

@@ -10,8 +10,8 @@ from typing import Any
 from agents.mcp_tools import mcp_tool_index
 from agents.models import Agent
 from conversations import functions
-from conversations.services.mcp import server_config
 from integrations.mcp.client import McpError, call_tool
+from integrations.mcp.config import server_config
 
 
 def worker_tool_kind(agent: Agent | None, name: str) -> str | None:
