@@ -27,6 +27,7 @@ from agents.mcp_tools import offered_tools
 from agents.models import Agent, HandoffEdge
 from conversations.engine.recorder import TurnRecorder
 from conversations.engine.stream import stream_into
+from conversations.events import EventType
 from conversations.models import Conversation, Entry, HandoffExecution, Turn
 from integrations.mistral import chat
 from integrations.mistral.backend import StreamEvent
@@ -185,14 +186,14 @@ def prepare(conversation: Conversation) -> LocalRun:
     )
 
 
-def _event(kind: str, **data: Any) -> StreamEvent:
-    return StreamEvent(type=kind, data={"type": kind, **data})
+def _event(kind: EventType, **data: Any) -> StreamEvent:
+    return StreamEvent(type=kind.value, data={"type": kind.value, **data})
 
 
 def local_events(run: LocalRun) -> Iterator[StreamEvent]:
     """The turn's events, model call after model call, until an answer, a function call, a
     client-mode handoff or max_turns."""
-    yield _event("conversation.response.started", conversation_id=f"local-{run.conversation.pk}")
+    yield _event(EventType.RESPONSE_STARTED, conversation_id=f"local-{run.conversation.pk}")
     index = 0
     while True:
         if run.steps_taken >= run.max_turns:
@@ -211,7 +212,7 @@ def local_events(run: LocalRun) -> Iterator[StreamEvent]:
         ):
             if delta.content:
                 text += delta.content
-                yield _event("message.output.delta", id=message_id, content=delta.content,
+                yield _event(EventType.MESSAGE_OUTPUT_DELTA, id=message_id, content=delta.content,
                              output_index=index, role="assistant", model=agent.model,
                              agent_id=current.key)  # fmt: skip
             if delta.usage:
@@ -226,9 +227,9 @@ def local_events(run: LocalRun) -> Iterator[StreamEvent]:
         if transfer is not None:
             target = transfers[transfer["function"]["name"]]
             handoff_id = f"handoff_{uuid.uuid4().hex}"
-            yield _event("agent.handoff.started", id=handoff_id, output_index=index,
+            yield _event(EventType.AGENT_HANDOFF_STARTED, id=handoff_id, output_index=index,
                          previous_agent_id=current.key, previous_agent_name=agent.name)  # fmt: skip
-            yield _event("agent.handoff.done", id=handoff_id, output_index=index,
+            yield _event(EventType.AGENT_HANDOFF_DONE, id=handoff_id, output_index=index,
                          next_agent_id=str(target.pk), next_agent_name=target.name)  # fmt: skip
             index += 1
             run.messages += _transfer_messages(handoff_id, target.name)
@@ -238,14 +239,14 @@ def local_events(run: LocalRun) -> Iterator[StreamEvent]:
             continue
         if calls:
             for call in calls:
-                yield _event("function.call.delta", id=f"fc_local_{uuid.uuid4().hex}",
+                yield _event(EventType.FUNCTION_CALL_DELTA, id=f"fc_local_{uuid.uuid4().hex}",
                              output_index=index, name=call["function"]["name"],
                              tool_call_id=call["id"] or call_id(uuid.uuid4().hex),
                              arguments=call["function"]["arguments"] or "{}",
                              model=agent.model, agent_id=current.key)  # fmt: skip
                 index += 1
         break
-    yield _event("conversation.response.done", usage=dict(run.usage))
+    yield _event(EventType.RESPONSE_DONE, usage=dict(run.usage))
 
 
 def run_local_turn(conversation: Conversation, turn: Turn) -> tuple[TurnRecorder, LocalRun]:
