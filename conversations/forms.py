@@ -59,7 +59,14 @@ class ResolveForm(forms.Form):
         required=False,
     )  # fmt: skip
     decision = forms.ChoiceField(
-        label="Decision", choices=[("continue", "Continue"), ("stop", "Stop")], required=False
+        label="Decision",
+        choices=[
+            ("continue", "Continue"),
+            ("stop", "Stop"),
+            ("approve", "Approve"),
+            ("reject", "Reject"),
+        ],  # fmt: skip
+        required=False,
     )
     allow_empty = forms.BooleanField(label="Send an empty result", required=False)
 
