@@ -211,3 +211,21 @@ def test_roles_for_mcp_servers(agent, team, api_for):
     assert api_for(members["editor"]).get("/api/mcp-servers/not-a-uuid/")[0] == 404
     assert api_for(members["editor"]).call("DELETE", path)[0] == 204
     assert not McpServer.objects.exists() and Conversation.objects.count() == 0
+
+
+def test_the_editor_page_lists_servers_and_tools_without_secrets(client, agent, team):
+    _, members = team
+    McpServer.objects.create(
+        agent=agent, name="fx", transport="http", url="http://127.0.0.1:9/mcp",
+        headers={"Authorization": "Bearer page-secret"}, tools_error="",
+        tools=[{"name": "convert_currency", "description": "Convert euros", "inputSchema": {}}],
+    )  # fmt: skip
+    McpServer.objects.create(agent=agent, name="gone", transport="stdio", command="nope",
+                             tools_error="gone: the command 'nope' was not found")  # fmt: skip
+    client.force_login(members["viewer"])
+    page = client.get(f"/graphs/{agent.graph_id}/edit/").content.decode()
+    assert "<code>convert_currency</code> — Convert euros" in page
+    assert "the command &#x27;nope&#x27; was not found" in page
+    assert "page-secret" not in page
+    client.force_login(members["outsider"])
+    assert client.get(f"/graphs/{agent.graph_id}/edit/").status_code == 404
