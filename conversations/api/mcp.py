@@ -85,6 +85,7 @@ class McpServerDetail(ConversationErrorsMixin, APIView):
         server = services.mcp_server_update(actor=request.user, server=server, fields=dict(fields))
         return Response(McpServerOutput(server).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk):
         server = _server_for(request.user, _parse_pk(pk), Role.EDITOR)
         services.mcp_server_detach(actor=request.user, server=server)
