@@ -230,3 +230,36 @@ def test_agents_completion_answers_the_deprecation(client):
         client.agents.complete(agent_id="ag_x", messages=[{"role": "user", "content": "Hi"}])
     assert caught.value.status_code == 410
     assert "deprecated" in caught.value.body
+
+
+def test_arguments_come_from_the_prompts_own_values(client):
+    booking = {
+        "type": "function",
+        "function": {
+            "name": "book_room",
+            "description": "Book a hotel room",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "children": {"type": "integer"},
+                    "adults": {"type": "integer"},
+                    "nights": {"type": "integer"},
+                    "budget": {"type": "number"},
+                    "room": {"type": "string", "enum": ["single", "double", "suite"]},
+                    "guests": {"description": "how many guests"},
+                },
+                "required": ["children", "adults", "nights", "budget", "room", "guests"],
+            },
+        },
+    }
+    text = "Book a suite room for 3 nights: 2 adults and 1 child, 3 guests, budget 450 euros"
+    response = client.chat.complete(
+        model=MODEL, messages=[{"role": "user", "content": text}], tools=[booking]
+    )
+    arguments = json.loads(response.choices[0].message.tool_calls[0].function.arguments)
+    assert arguments == {"children": 1, "adults": 2, "nights": 3, "budget": 450.0,
+                         "room": "suite", "guests": 3}  # fmt: skip
+    # The conversations policy builds them the same way.
+    agent = client.beta.agents.create(model=MODEL, name="booker", tools=[booking])
+    started = client.beta.conversations.start(agent_id=agent.id, inputs=text)
+    assert json.loads(started.outputs[0].arguments) == arguments
