@@ -119,7 +119,11 @@ class Turn:
             self._handoff(target)
             return self.client_handoffs
         last = self.outputs[-1] if self.outputs else None
-        if not (last and last["type"] == "message.output" and last.get("agent_id") == agent.id):
+        fmt = agent.completion_args.get("response_format") or {}
+        # A JSON response format is honoured after built-in tools too: the final message is JSON.
+        wants_json = isinstance(fmt, dict) and fmt.get("type") in ("json_schema", "json_object")
+        mine = last and last["type"] == "message.output" and last.get("agent_id") == agent.id
+        if wants_json or not mine:
             self._answer(segment)
         return True
 

@@ -263,3 +263,26 @@ def test_arguments_come_from_the_prompts_own_values(client):
     agent = client.beta.agents.create(model=MODEL, name="booker", tools=[booking])
     started = client.beta.conversations.start(agent_id=agent.id, inputs=text)
     assert json.loads(started.outputs[0].arguments) == arguments
+
+
+def test_json_response_format_is_honoured_after_a_code_interpreter_run(client):
+    schema = {
+        "type": "object",
+        "properties": {"summary": {"type": "string"}, "years": {"type": "integer"}},
+        "required": ["summary", "years"],
+    }
+    agent = client.beta.agents.create(
+        model=MODEL,
+        name="plotter",
+        tools=[{"type": "code_interpreter"}],
+        completion_args={
+            "response_format": {"type": "json_schema",
+                                "json_schema": {"name": "plot", "schema": schema}}
+        },
+    )  # fmt: skip
+    response = client.beta.conversations.start(
+        agent_id=agent.id, inputs="Plot 5% compounded over 10 years"
+    )
+    assert any(o.type == "tool.execution" for o in response.outputs)
+    final = json.loads(response.outputs[-1].content)
+    assert set(final) == {"summary", "years"} and final["years"] == 10
