@@ -115,6 +115,9 @@ class SandboxFile(models.Model):
     mimetype = models.CharField(max_length=100, default="image/png")
     content = models.BinaryField()
     conversation_id = models.CharField(max_length=64, blank=True, default="")
+    # Uploaded files keep what the client said; tool-made files are the code interpreter's.
+    purpose = models.CharField(max_length=40, default="code_interpreter")
+    source = models.CharField(max_length=20, default="mistral")
     created_at = models.DateTimeField()
 
     class Meta:

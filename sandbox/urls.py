@@ -49,6 +49,7 @@ urlpatterns = [
     path("v1/files/<str:file_id>", files.file, name="file"),
     path("v1/files/<str:file_id>/content", files.file_content, name="file-content"),
     path("v1/files/<str:file_id>/url", files.file_url, name="file-url"),
+    path("v1/files/<str:file_id>/signed", files.signed_content, name="file-signed"),
     re_path(
         r"^.*$", api_view({m: _unknown_route for m in ("GET", "POST", "PATCH", "PUT", "DELETE")})
     ),
