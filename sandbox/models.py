@@ -135,3 +135,36 @@ class SandboxFaultCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.fired}"
+
+
+class SandboxLibrary(models.Model):
+    """A document library (`/v1/libraries`): what `document_library` tools search."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, null=True)
+    chunk_size = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SandboxDocument(models.Model):
+    id = models.CharField(primary_key=True, max_length=64)
+    library = models.ForeignKey(SandboxLibrary, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(max_length=255)
+    mime_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    text = models.TextField(blank=True, default="")  # what the sandbox "extracted"
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name

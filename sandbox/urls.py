@@ -3,7 +3,7 @@
 
 from django.urls import path, re_path
 
-from sandbox.views import agents, chat, conversations, files
+from sandbox.views import agents, chat, conversations, files, libraries
 from sandbox.views.common import api_view
 from sandbox.wire import json_response
 
@@ -50,6 +50,27 @@ urlpatterns = [
     path("v1/files/<str:file_id>/content", files.file_content, name="file-content"),
     path("v1/files/<str:file_id>/url", files.file_url, name="file-url"),
     path("v1/files/<str:file_id>/signed", files.signed_content, name="file-signed"),
+    path("v1/documents/<str:document_id>/signed", files.signed_document, name="document-signed"),
+    path("v1/libraries", libraries.libraries_view, name="libraries"),
+    path("v1/libraries/<str:library_id>", libraries.library_view, name="library"),
+    path("v1/libraries/<str:library_id>/documents", libraries.documents_view, name="documents"),
+    path(
+        "v1/libraries/<str:library_id>/documents/<str:document_id>",
+        libraries.document_view,
+        name="document",
+    ),
+    path(
+        "v1/libraries/<str:library_id>/documents/<str:document_id>/text_content",
+        libraries.document_text,
+    ),
+    path(
+        "v1/libraries/<str:library_id>/documents/<str:document_id>/status",
+        libraries.document_status,
+    ),
+    path(
+        "v1/libraries/<str:library_id>/documents/<str:document_id>/signed-url",
+        libraries.document_signed_url,
+    ),
     re_path(
         r"^.*$", api_view({m: _unknown_route for m in ("GET", "POST", "PATCH", "PUT", "DELETE")})
     ),

@@ -155,3 +155,26 @@ files = api_view({"GET": listing, "POST": upload})
 file = api_view({"GET": retrieve, "DELETE": delete})
 file_content = api_view({"GET": content})
 file_url = api_view({"GET": url})
+
+
+@csrf_exempt
+async def signed_document(request: HttpRequest, document_id: str) -> HttpResponse:
+    """A library document's signed URL: no key, only a valid, unexpired signature."""
+    try:
+        expires = int(request.GET.get("expires", ""))
+    except ValueError:
+        return wire.error(403, "This link is not signed.", type_="forbidden")
+    valid = hmac.compare_digest(
+        request.GET.get("signature", "").encode(), signature(document_id, expires).encode()
+    )
+    if not valid or expires < time.time():
+        return wire.error(403, "This link is not valid (any more).", type_="forbidden")
+    from sandbox.models import SandboxDocument
+
+    doc = await db(lambda: SandboxDocument.objects.filter(pk=document_id).first())()
+    if doc is None:
+        return wire.not_found("Document", document_id)
+    response = HttpResponse(bytes(doc.content), content_type=doc.mime_type)
+    response["Content-Disposition"] = f'attachment; filename="{doc.name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
