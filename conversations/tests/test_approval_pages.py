@@ -75,3 +75,21 @@ def test_outsiders_get_404(client, approval, team):
     assert response.status_code == 404
     approval.refresh_from_db()
     assert approval.status == "pending"
+
+
+def test_start_form_offers_the_runtime_and_refuses_server_tools_locally(
+    client, finance_graph, team
+):
+    _, members = team
+    client.force_login(members["operator"])
+    url = reverse("conversation-start", args=[finance_graph.pk])
+    page = client.get(url).content.decode()
+    assert 'name="runtime" value="local"' in page
+    response = client.post(
+        url,
+        {"agent": str(finance_graph.entry_agent_id), "message": "Hi",
+         "handoff_execution": "server", "runtime": "local"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "local runtime" in response.content.decode()
+    assert not Conversation.objects.exists()
