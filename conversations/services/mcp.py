@@ -95,13 +95,15 @@ def _public(server: McpServer) -> dict[str, Any]:
 
 
 def mcp_server_refresh(*, server: McpServer) -> McpServer:
-    """List the server's tools now and store them, or store why that failed."""
+    """List the server's tools now and store them, or store why that failed (keeping the last
+    listing: a server that is briefly down still offers its tools, whose calls then fail
+    readably, rather than vanishing from the model's view mid-conversation)."""
     try:
         tools, error = list_tools(server_config(server)), ""
         if not tools:
             error = "the server lists no tools"
     except McpError as exc:
-        tools, error = [], str(exc)
+        tools, error = list(server.tools or []), str(exc)
     McpServer.objects.filter(pk=server.pk).update(
         tools=tools, tools_error=error, tools_listed_at=timezone.now()
     )
