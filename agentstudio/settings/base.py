@@ -226,6 +226,9 @@ LOCAL_COMPLETIONS_API_KEY = env.str("LOCAL_COMPLETIONS_API_KEY", default="")
 LOCAL_MODEL_MAP = env.str("LOCAL_MODEL_MAP", default="")
 # Model calls a local run may make for one user message before it stops (the graph's default).
 LOCAL_MAX_TURNS = env.int("LOCAL_MAX_TURNS", default=10)
+# MCP servers over stdio are commands run on the worker's (and web server's) host; workspace
+# admins attach them. Off: only streamable-HTTP servers may be attached.
+MCP_STDIO_ENABLED = env.bool("MCP_STDIO_ENABLED", default=True)
 
 # Conversation engine.
 TURN_HEARTBEAT_S = env.int("TURN_HEARTBEAT_S", default=2)

@@ -58,6 +58,15 @@ def _parse_pk(pk: str) -> str:
         raise Http404("Not found.") from exc
 
 
+def _check_stdio_rights(user, agent_id, fields: dict, server: McpServer | None = None) -> None:
+    """A stdio server is a command the worker runs on its host: only workspace admins may
+    attach one or change what it runs (editors may attach streamable-HTTP servers)."""
+    stdio = fields.get("transport", server.transport if server else None) == "stdio"
+    touches = server is None or bool({"transport", "command", "args", "env"} & set(fields))
+    if stdio and touches:
+        agent_get_for_user(user, agent_id, Role.ADMIN)
+
+
 class AgentMcpServers(ConversationErrorsMixin, APIView):
     @extend_schema(responses={200: McpServerOutput(many=True)})
     def get(self, request, pk):
@@ -69,6 +78,7 @@ class AgentMcpServers(ConversationErrorsMixin, APIView):
     def post(self, request, pk):
         agent = agent_get_for_user(request.user, pk, Role.EDITOR)
         fields = request.data if isinstance(request.data, dict) else {}
+        _check_stdio_rights(request.user, agent.pk, fields)
         server = services.mcp_server_attach(actor=request.user, agent=agent, fields=dict(fields))
         return Response(McpServerOutput(server).data, status=status.HTTP_201_CREATED)
 
@@ -82,6 +92,7 @@ class McpServerDetail(ConversationErrorsMixin, APIView):
     def patch(self, request, pk):
         server = _server_for(request.user, _parse_pk(pk), Role.EDITOR)
         fields = request.data if isinstance(request.data, dict) else {}
+        _check_stdio_rights(request.user, server.agent_id, fields, server)
         server = services.mcp_server_update(actor=request.user, server=server, fields=dict(fields))
         return Response(McpServerOutput(server).data)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -74,6 +75,9 @@ def _clean(server: McpServer, fields: dict[str, Any]) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TIMEOUT_S:
             raise ConversationError(f"Whole seconds from 1 to {MAX_TIMEOUT_S}.", field="timeout_s")
         server.timeout_s = value
+    if server.transport == McpServer.Transport.STDIO and not settings.MCP_STDIO_ENABLED:
+        message = "stdio MCP servers are disabled on this install (MCP_STDIO_ENABLED)."
+        raise ConversationError(message, field="transport")
     if server.transport == McpServer.Transport.STDIO and not server.command:
         raise ConversationError("A stdio server needs the command that starts it.", field="command")
     if server.transport == McpServer.Transport.HTTP and not server.url:

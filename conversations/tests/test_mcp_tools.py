@@ -19,7 +19,9 @@ from agents.models import McpServer
 from agents.selectors import graph_validation
 from agents.services import agent_create, graph_create, graph_update
 from conftest import stop_process
+from conversations.errors import ConversationError
 from conversations.models import Conversation
+from conversations.services.mcp import mcp_server_attach
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +86,7 @@ def test_stdio_server_tools_run_on_the_conversations_runtime(
     agent, team, api_for, celery_worker_process
 ):
     _, members = team
-    editor = api_for(members["editor"])
+    editor = api_for(members["admin"])  # stdio servers run commands: admins attach them
     code, server = editor.post(f"/api/agents/{agent.pk}/mcp-servers/", stdio_fields())
     assert code == 201, server
     assert [t["name"] for t in server["tools"]] == [
@@ -165,8 +167,9 @@ def test_an_unreachable_server_is_a_clear_error_on_the_agent(agent, team, api_fo
     report = graph_validation(agent.graph)
     [issue] = [i for i in report["errors"] if i["code"] == "mcp_server_unavailable"]
     assert issue["agent_name"] == "economist" and "gone" in issue["message"]
-    code, _ = editor.post(f"/api/agents/{agent.pk}/mcp-servers/",
+    code, _ = api_for(members["admin"]).post(f"/api/agents/{agent.pk}/mcp-servers/",
                           stdio_fields(name="nothing", command="no-such-command-xyz"))  # fmt: skip
+    assert code == 201
     code, listed = editor.get(f"/api/agents/{agent.pk}/mcp-servers/")
     missing = next(s for s in listed if s["name"] == "nothing")
     assert "was not found" in missing["tools_error"]
@@ -188,7 +191,7 @@ def test_an_unreachable_server_is_a_clear_error_on_the_agent(agent, team, api_fo
 )
 def test_bad_server_fields_are_400s_naming_the_field(agent, team, api_for, fields, field):
     _, members = team
-    code, body = api_for(members["editor"]).post(f"/api/agents/{agent.pk}/mcp-servers/", fields)
+    code, body = api_for(members["admin"]).post(f"/api/agents/{agent.pk}/mcp-servers/", fields)
     assert code == 400 and field in body, body
     assert McpServer.objects.count() == 0
 
@@ -229,3 +232,20 @@ def test_the_editor_page_lists_servers_and_tools_without_secrets(client, agent, 
     assert "page-secret" not in page
     client.force_login(members["outsider"])
     assert client.get(f"/graphs/{agent.graph_id}/edit/").status_code == 404
+
+
+def test_stdio_servers_are_for_admins_and_can_be_switched_off(agent, team, api_for, settings):
+    _, members = team
+    path = f"/api/agents/{agent.pk}/mcp-servers/"
+    fields = stdio_fields(command="definitely-not-installed-cmd")
+    assert api_for(members["editor"]).post(path, fields)[0] == 403
+    server = McpServer.objects.create(agent=agent, name="h", transport="http", url="http://x")
+    patch = {"transport": "stdio", "command": "sh"}
+    assert (
+        api_for(members["editor"]).call("PATCH", f"/api/mcp-servers/{server.pk}/", patch)[0] == 403
+    )
+    settings.MCP_STDIO_ENABLED = False  # in this process: the service refuses stdio
+    with pytest.raises(ConversationError) as caught:
+        mcp_server_attach(actor=members["admin"], agent=agent, fields=fields)
+    assert caught.value.field == "transport"
+    assert McpServer.objects.count() == 1

@@ -36,7 +36,7 @@ def test_first_matching_rule_wins():
 
 
 def _setup(api_for, members, agent):
-    editor = api_for(members["editor"])
+    editor = api_for(members["admin"])
     code, server = editor.post(f"/api/agents/{agent.pk}/mcp-servers/", stdio_fields())
     assert code == 201 and not server["tools_error"], server
     code, body = editor.call("PUT", f"/api/agents/{agent.pk}/tool-policy/", POLICY)
