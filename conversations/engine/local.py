@@ -160,13 +160,24 @@ def _transfer_messages(key: str, target_name: str) -> list[dict[str, Any]]:
 
 
 def _steps_since_user(entries: list[Entry]) -> int:
-    """Model calls already made for the latest user message: one per answer, per handoff, and
-    per turn that ended in function calls (a model call's parallel calls share one turn)."""
+    """Model calls already made for the latest user message: one per handoff, per turn that
+    ended in function calls (a call's parallel calls share one turn) and per answer; text the
+    model wrote before a transfer or a call came from that same model call."""
     last_input = max((i for i, e in enumerate(entries) if e.type == Entry.Type.MESSAGE_INPUT),
                      default=-1)  # fmt: skip
     run = entries[last_input + 1 :]
-    steps = sum(1 for e in run if e.type in (Entry.Type.MESSAGE_OUTPUT, Entry.Type.AGENT_HANDOFF))
+    steps = sum(1 for e in run if e.type == Entry.Type.AGENT_HANDOFF)
     steps += len({e.turn_id for e in run if e.type == Entry.Type.FUNCTION_CALL})
+    for index, entry in enumerate(run):
+        if entry.type != Entry.Type.MESSAGE_OUTPUT:
+            continue
+        following = run[index + 1] if index + 1 < len(run) else None
+        same_call = (
+            following is not None
+            and following.turn_id == entry.turn_id
+            and (following.type in (Entry.Type.AGENT_HANDOFF, Entry.Type.FUNCTION_CALL))
+        )
+        steps += 0 if same_call else 1
     return steps
 
 
