@@ -8,6 +8,8 @@ person (or a model reading a tool result) can act on.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import json
 import os
 import shutil
@@ -62,6 +64,17 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
+def _run_sync(main) -> Any:
+    """anyio.run here, or in a fresh thread when this one already runs an event loop (an async
+    caller, a test driving a browser): a loop cannot be started inside another."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return anyio.run(main)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, main).result()
+
+
 def _run(config: ServerConfig, work) -> Any:
     async def main():
         with anyio.fail_after(config.timeout_s):
@@ -69,7 +82,7 @@ def _run(config: ServerConfig, work) -> Any:
                 return await work(client)
 
     try:
-        return anyio.run(main)
+        return _run_sync(main)
     except TimeoutError as exc:
         raise McpError(f"{config.name} did not answer within {config.timeout_s:g} s") from exc
     except McpError as exc:
