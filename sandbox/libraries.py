@@ -133,3 +133,23 @@ def search(library_ids: list[str], request: str) -> tuple[list[str], list[tuple[
     scored.sort(key=lambda s: -s[0])
     found = [(d.library.name, d.name, " ".join(d.text.split())[:240]) for _, d in scored[:3]]
     return missing, found
+
+
+def library_chunks(
+    missing: list[str], found: list[tuple[str, str, str]], query: str
+) -> list[dict[str, Any]]:
+    """A document_library run's message: the best-matching documents, or what is missing."""
+    chunks: list[dict[str, Any]] = []
+    if missing:
+        chunks.append({"type": "text", "text": "Sandbox document library: no library "
+                       + ", ".join(missing) + " exists. "})  # fmt: skip
+    if not found:
+        chunks.append({"type": "text", "text": "Sandbox document library: no document "
+                       f"matches \u201c{query[:80]}\u201d."})  # fmt: skip
+    for library_name, document_name, snippet in found:
+        chunks += [
+            {"type": "text", "text": f"From {document_name} ({library_name}): {snippet} "},
+            {"type": "tool_reference", "tool": "document_library", "title": document_name,
+             "description": f"Document of the sandbox library {library_name}."},
+        ]  # fmt: skip
+    return chunks

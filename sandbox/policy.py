@@ -23,6 +23,7 @@ from sandbox import scenarios, wire
 from sandbox.arguments import function_arguments, json_for_schema
 from sandbox.charts import GrowthChart, generated_image
 from sandbox.history import current_segment, entry_text, find_rate, find_years, request_text
+from sandbox.libraries import library_chunks
 from sandbox.specs import AgentLookup, AgentSpec, LibrarySearch, NewFile, PolicyError, TurnResult
 from sandbox.text import best_match, stems, word_count
 
@@ -223,7 +224,8 @@ class Turn:
             args["library_ids"] = tool.get("library_ids") or []
         self._emit(wire.tool_execution(kind, json.dumps(args), {}, self.agent.id, self.agent.model))
         if kind == "document_library" and self.library_search is not None:
-            return self._library_chunks(args["library_ids"], query)
+            missing, found = self.library_search(args["library_ids"], query)
+            return library_chunks(missing, found, query)
         where = "document library" if kind == "document_library" else "web search"
         url = "https://sandbox.invalid/" + ("library" if kind == "document_library" else "search")
         return [
@@ -234,24 +236,6 @@ class Turn:
              "description": "Produced by the Agent Studio sandbox; no network was used."},
             {"type": "text", "text": "."},
         ]  # fmt: skip
-
-    def _library_chunks(self, library_ids: list[str], query: str) -> list[dict[str, Any]]:
-        """What the libraries really hold: the best-matching documents, or which are missing."""
-        missing, found = self.library_search(library_ids, query)  # type: ignore[misc]
-        chunks: list[dict[str, Any]] = []
-        if missing:
-            chunks.append({"type": "text", "text": "Sandbox document library: no library "
-                           + ", ".join(missing) + " exists. "})  # fmt: skip
-        if not found:
-            chunks.append({"type": "text", "text": "Sandbox document library: no document "
-                           f"matches \u201c{query[:80]}\u201d."})  # fmt: skip
-        for library_name, document_name, snippet in found:
-            chunks += [
-                {"type": "text", "text": f"From {document_name} ({library_name}): {snippet} "},
-                {"type": "tool_reference", "tool": "document_library", "title": document_name,
-                 "description": f"Document of the sandbox library {library_name}."},
-            ]  # fmt: skip
-        return chunks
 
     def _answer(self, segment: list[Entry]) -> None:
         agent = self.agent
