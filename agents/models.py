@@ -22,6 +22,14 @@ MODEL_MAX_LENGTH = 100
 DEFAULT_MODEL = "mistral-medium-latest"
 
 
+class Runtime(models.TextChoices):
+    """Where a conversation runs: Mistral's Conversations API runs the handoffs (`conversations`),
+    or the worker runs them itself on chat completions (`local`, self-hosted models too)."""
+
+    CONVERSATIONS = "conversations"
+    LOCAL = "local"
+
+
 class Graph(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="graphs")
@@ -33,6 +41,12 @@ class Graph(models.Model):
     # Bumped by every service that changes the graph or its agents/edges. The editor sends the
     # revision it last saw; a stale one is refused (409) instead of silently overwriting.
     revision = models.PositiveIntegerField(default=1)
+    # The runtime new conversations on this graph use unless they choose one.
+    runtime = models.CharField(
+        max_length=16, choices=Runtime.choices, default=Runtime.CONVERSATIONS
+    )
+    # Local runtime: model calls one user message may cost before the run stops.
+    max_turns = models.PositiveIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -57,6 +71,9 @@ class Agent(models.Model):
     model = models.CharField(max_length=MODEL_MAX_LENGTH, default=DEFAULT_MODEL)
     tools = models.JSONField(default=list, blank=True)
     completion_args = models.JSONField(default=dict, blank=True)
+    # Approval policy of the tools the worker runs (Python-registered, MCP): see
+    # conversations.tool_policy. Empty: every such tool is allowed.
+    tool_policy = models.JSONField(default=dict, blank=True)
     position_x = models.FloatField(default=0)
     position_y = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -118,3 +135,39 @@ class AgentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} v{self.number}"
+
+
+class McpServer(models.Model):
+    """An MCP tool server attached to an agent: its tools are offered to the model as function
+    tools and executed by the worker (both runtimes). `env` and `headers` hold secrets: written,
+    never shown back (the API gives their keys only)."""
+
+    class Transport(models.TextChoices):
+        STDIO = "stdio"
+        HTTP = "http"  # streamable HTTP
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="mcp_servers")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    transport = models.CharField(max_length=8, choices=Transport.choices)
+    command = models.CharField(max_length=500, blank=True, default="")
+    args = models.JSONField(default=list, blank=True)
+    env = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=2000, blank=True, default="")
+    headers = models.JSONField(default=dict, blank=True)
+    timeout_s = models.PositiveIntegerField(default=20)
+    # The last listing: MCP tool objects ({name, description, inputSchema}), or why it failed.
+    tools = models.JSONField(default=list, blank=True)
+    tools_error = models.TextField(blank=True, default="")
+    tools_listed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["agent", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "name"], name="mcp_server_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} · {self.name}"

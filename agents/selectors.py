@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from agents import validation
+from agents.mcp_tools import mcp_issues
 from agents.models import Agent, AgentVersion, Graph, HandoffEdge
 from workspaces.roles import Role
 from workspaces.selectors import User, check_role, is_authenticated, parse_uuid, role_subquery
@@ -95,4 +96,10 @@ def graph_validation(graph: Graph) -> dict[str, list[dict]]:
         )
         for agent in agents
     ]
-    return validation.graph_report(nodes, names.get(graph.entry_agent_id))
+    report = validation.graph_report(nodes, names.get(graph.entry_agent_id), runtime=graph.runtime)
+    for agent in agents:  # MCP servers that cannot serve their tools stop the graph too
+        for code, message in mcp_issues(agent):
+            report["errors"].append(
+                {"agent": str(agent.id), "agent_name": agent.name, "code": code, "message": message}
+            )
+    return report

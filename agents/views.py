@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from agents import selectors, services
 from agents.api.serializers import AgentSerializer, GraphSerializer
-from agents.models import DEFAULT_MODEL
+from agents.models import DEFAULT_MODEL, McpServer
 from workspaces.exceptions import DomainValidationError
 from workspaces.roles import Role, role_at_least
 from workspaces.selectors import workspace_get_for_user, workspaces_for_user
@@ -82,4 +83,11 @@ def graph_edit(request, graph_id):
         "default_model": DEFAULT_MODEL,
         "urls": {"graphs": reverse("graph-list"), "live": "/conversations/"},
     }
-    return render(request, "agents/editor.html", {"graph": graph, "editor_data": data})
+    servers = McpServer.objects.filter(agent__graph=graph).select_related("agent")
+    context = {
+        "graph": graph,
+        "editor_data": data,
+        "mcp_servers": servers.order_by("agent__name", "name"),
+        "max_turns": graph.max_turns or settings.LOCAL_MAX_TURNS,
+    }
+    return render(request, "agents/editor.html", context)

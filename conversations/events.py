@@ -238,7 +238,7 @@ class PendingActionData(TypedDict):
 
     id: str
     conversation: str
-    kind: Literal["function_call", "handoff"]
+    kind: Literal["function_call", "handoff", "approval"]
     name: str
     arguments: dict[str, Any]
     tool_call_id: str

@@ -21,6 +21,15 @@ class StartForm(forms.Form):
         initial=HandoffExecution.SERVER,
         widget=forms.RadioSelect,
     )
+    runtime = forms.ChoiceField(
+        label="Runtime",
+        choices=[
+            ("conversations", "Conversations API: Mistral runs the handoffs"),
+            ("local", "Local: the worker runs the handoffs on chat completions"),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
     metadata = forms.CharField(
         label="Metadata (JSON object, optional)",
         required=False,
@@ -32,6 +41,7 @@ class StartForm(forms.Form):
         super().__init__(*args, **kwargs)
         agents = graph.agents.order_by("name")
         self.fields["agent"].queryset = agents
+        self.fields["runtime"].initial = graph.runtime
         if not self.is_bound:
             chosen = str(preselect or "")
             known = {str(pk) for pk in agents.values_list("pk", flat=True)}
@@ -59,7 +69,14 @@ class ResolveForm(forms.Form):
         required=False,
     )  # fmt: skip
     decision = forms.ChoiceField(
-        label="Decision", choices=[("continue", "Continue"), ("stop", "Stop")], required=False
+        label="Decision",
+        choices=[
+            ("continue", "Continue"),
+            ("stop", "Stop"),
+            ("approve", "Approve"),
+            ("reject", "Reject"),
+        ],  # fmt: skip
+        required=False,
     )
     allow_empty = forms.BooleanField(label="Send an empty result", required=False)
 

@@ -46,6 +46,7 @@ class Conversation(models.Model):
         max_length=8, choices=HandoffExecution.choices, default=HandoffExecution.SERVER
     )
     backend = models.CharField(max_length=16)  # "mistral" or "sandbox" when it started
+    runtime = models.CharField(max_length=16, default="conversations")  # agents.models.Runtime
     remote_id = models.CharField(max_length=128, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)  # sent to the backend as-is
     title = models.CharField(max_length=200, blank=True, default="")  # the first user message
@@ -188,6 +189,7 @@ class PendingAction(models.Model):
     class Kind(models.TextChoices):
         FUNCTION_CALL = "function_call"
         HANDOFF = "handoff"
+        APPROVAL = "approval"  # a worker-run tool whose policy says `ask`: approve or reject
 
     class State(models.TextChoices):
         PENDING = "pending"
@@ -236,7 +238,7 @@ class PendingAction(models.Model):
             "status": self.status,
         }
         if self.status == self.State.RESOLVED:
-            data["result"] = self.result if self.kind == self.Kind.FUNCTION_CALL else self.decision
+            data["result"] = self.decision if self.kind == self.Kind.HANDOFF else self.result
         return data
 
 

@@ -151,7 +151,7 @@ def conversation_list(request):
 
 # -- starting ----------------------------------------------------------------------------------
 START_FIELDS = {"inputs": "message", "agent": "agent", "handoff_execution": "handoff_execution",
-                "metadata": "metadata"}  # fmt: skip
+                "metadata": "metadata", "runtime": "runtime"}  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -167,6 +167,7 @@ def conversation_start(request, graph_pk):
                 inputs=form.cleaned_data["message"],
                 handoff_execution=form.cleaned_data["handoff_execution"],
                 metadata=form.cleaned_data["metadata"],
+                runtime=form.cleaned_data["runtime"] or None,  # unset: the graph's
             )
         except ConversationError as exc:
             form.add_error(START_FIELDS.get(exc.field or ""), exc.message)

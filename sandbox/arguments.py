@@ -97,6 +97,9 @@ class TextValues:
         )
 
 
+# Plurals the stemmer does not fold ("children" → "child").
+IRREGULAR = {"children": "child", "people": "person", "persons": "person", "men": "man",
+             "women": "woman", "feet": "foot", "teeth": "tooth"}  # fmt: skip
 _ID_HINTS = {"id", "identifi", "number", "code", "ref", "referenc", "sku", "order", "invoice",
              "ticket", "account", "booking", "reservat", "tracking", "iban"}  # fmt: skip
 _TEXT_HINTS = {"query", "text", "question", "message", "prompt", "content", "search", "topic",
@@ -232,8 +235,33 @@ class ValueBuilder:
             count = min(count, int(schema["maxItems"]))
         return [self.build(items or {"type": "string"}, name, depth + 1) for _ in range(count)]
 
+    def _number_near(self, name: str) -> float | None:
+        """The number written next to the property's own word ("2 adults", "budget 300"),
+        taken out of the values so the next property does not get it too."""
+        if not name:
+            return None
+        for word in words(name):
+            for key in {word, stem(word), IRREGULAR.get(word, word)}:
+                if len(key) < 3:
+                    continue
+                key = re.escape(key)
+                before = rf"(-?\d+(?:[.,]\d+)?)\s+(?:[a-z]+\s+)?{key}[a-z]*"
+                after = rf"\b{key}[a-z]*\s*(?:of|:|=|is|at)?\s*[$€£]?\s*(-?\d+(?:[.,]\d+)?)"
+                for pattern in (before, after):
+                    found = re.search(pattern, self.values.text, re.IGNORECASE)
+                    if found:
+                        value = float(found.group(1).replace(",", "."))
+                        if value in self.values.numbers:
+                            self.values.numbers.remove(value)
+                        return value
+        return None
+
     def _number(self, schema: dict[str, Any], name: str) -> float:
-        value = self.values.numbers.pop(0) if self.values.numbers else 1.0
+        near = self._number_near(name)
+        if near is not None:
+            value = near
+        else:
+            value = self.values.numbers.pop(0) if self.values.numbers else 1.0
         lo = schema.get("minimum", schema.get("exclusiveMinimum"))
         hi = schema.get("maximum", schema.get("exclusiveMaximum"))
         if lo is not None and value < lo:
@@ -242,9 +270,14 @@ class ValueBuilder:
             value = float(hi) - (1 if "exclusiveMaximum" in schema else 0)
         return value
 
-    def _string(self, schema: dict[str, Any], name: str) -> str:
+    def _string(self, schema: dict[str, Any], name: str) -> Any:
         hints = _hints(name, schema)
         fmt = schema.get("format")
+        if not fmt and not schema.get("pattern") and not (hints & (_ID_HINTS | _TEXT_HINTS)):
+            near = self._number_near(name)  # "2 adults": a count, even where no type says so
+            if near is not None:
+                count = int(near) if near == int(near) else near
+                return count if "type" not in schema else str(count)
         if _is_date(name, schema):
             date = self.values.dates[0] if self.values.dates else dt.date.today().isoformat()
             return f"{date}T00:00:00Z" if fmt == "date-time" else date

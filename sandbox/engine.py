@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Max, Q
 
-from sandbox import agents_store, conf, faults, wire
+from sandbox import agents_store, conf, faults, libraries, wire
 from sandbox.errors import ApiError
 from sandbox.inputs import check_inputs, normalize_inputs
 from sandbox.models import SandboxConversation, SandboxEntry, SandboxFile
@@ -127,6 +127,7 @@ def _run(
             agents_store.spec,
             handoff_execution=body.get("handoff_execution") or "server",
             scenario_state=conversation.scenario,
+            library_search=libraries.search,
         )
         with conf.atomic():
             if store:

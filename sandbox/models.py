@@ -115,6 +115,9 @@ class SandboxFile(models.Model):
     mimetype = models.CharField(max_length=100, default="image/png")
     content = models.BinaryField()
     conversation_id = models.CharField(max_length=64, blank=True, default="")
+    # Uploaded files keep what the client said; tool-made files are the code interpreter's.
+    purpose = models.CharField(max_length=40, default="code_interpreter")
+    source = models.CharField(max_length=20, default="mistral")
     created_at = models.DateTimeField()
 
     class Meta:
@@ -132,3 +135,36 @@ class SandboxFaultCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.fired}"
+
+
+class SandboxLibrary(models.Model):
+    """A document library (`/v1/libraries`): what `document_library` tools search."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, null=True)
+    chunk_size = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SandboxDocument(models.Model):
+    id = models.CharField(primary_key=True, max_length=64)
+    library = models.ForeignKey(SandboxLibrary, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(max_length=255)
+    mime_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    text = models.TextField(blank=True, default="")  # what the sandbox "extracted"
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name

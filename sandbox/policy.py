@@ -23,7 +23,8 @@ from sandbox import scenarios, wire
 from sandbox.arguments import function_arguments, json_for_schema
 from sandbox.charts import GrowthChart, generated_image
 from sandbox.history import current_segment, entry_text, find_rate, find_years, request_text
-from sandbox.specs import AgentLookup, AgentSpec, NewFile, PolicyError, TurnResult
+from sandbox.libraries import library_chunks
+from sandbox.specs import AgentLookup, AgentSpec, LibrarySearch, NewFile, PolicyError, TurnResult
 from sandbox.text import best_match, stems, word_count
 
 Entry = wire.Entry
@@ -43,7 +44,9 @@ class Turn:
         lookup: AgentLookup,
         handoff_execution: str = "server",
         scenario_state: dict[str, Any] | None = None,
+        library_search: LibrarySearch | None = None,
     ) -> None:
+        self.library_search = library_search
         self.history = history
         self.agent = active
         self.lookup = lookup
@@ -119,7 +122,11 @@ class Turn:
             self._handoff(target)
             return self.client_handoffs
         last = self.outputs[-1] if self.outputs else None
-        if not (last and last["type"] == "message.output" and last.get("agent_id") == agent.id):
+        fmt = agent.completion_args.get("response_format") or {}
+        # A JSON response format is honoured after built-in tools too: the final message is JSON.
+        wants_json = isinstance(fmt, dict) and fmt.get("type") in ("json_schema", "json_object")
+        mine = last and last["type"] == "message.output" and last.get("agent_id") == agent.id
+        if wants_json or not mine:
             self._answer(segment)
         return True
 
@@ -216,6 +223,9 @@ class Turn:
         if kind == "document_library":
             args["library_ids"] = tool.get("library_ids") or []
         self._emit(wire.tool_execution(kind, json.dumps(args), {}, self.agent.id, self.agent.model))
+        if kind == "document_library" and self.library_search is not None:
+            missing, found = self.library_search(args["library_ids"], query)
+            return library_chunks(missing, found, query)
         where = "document library" if kind == "document_library" else "web search"
         url = "https://sandbox.invalid/" + ("library" if kind == "document_library" else "search")
         return [
@@ -366,5 +376,6 @@ def run_turn(
     lookup: AgentLookup,
     handoff_execution: str = "server",
     scenario_state: dict[str, Any] | None = None,
+    library_search: LibrarySearch | None = None,
 ) -> TurnResult:
-    return Turn(history, active, lookup, handoff_execution, scenario_state).run()
+    return Turn(history, active, lookup, handoff_execution, scenario_state, library_search).run()

@@ -72,3 +72,5 @@ class TurnResult:
 
 
 AgentLookup = Callable[[str], AgentSpec | None]
+# (library ids, request) → (ids that do not exist, [(library, document, snippet)] best first)
+LibrarySearch = Callable[[list[str], str], tuple[list[str], list[tuple[str, str, str]]]]

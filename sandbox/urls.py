@@ -3,7 +3,7 @@
 
 from django.urls import path, re_path
 
-from sandbox.views import agents, conversations, files
+from sandbox.views import agents, chat, conversations, files, libraries
 from sandbox.views.common import api_view
 from sandbox.wire import json_response
 
@@ -15,6 +15,8 @@ async def _unknown_route(request, **kwargs):
 
 
 urlpatterns = [
+    path("v1/chat/completions", chat.chat_completions, name="chat-completions"),
+    path("v1/agents/completions", chat.agents_completions, name="agents-completions"),
     path("v1/agents", agents.agents, name="agents"),
     path("v1/agents/pages", agents.agent_pages, name="agent-pages"),
     path("v1/agents/<str:agent_id>", agents.agent, name="agent"),
@@ -47,6 +49,28 @@ urlpatterns = [
     path("v1/files/<str:file_id>", files.file, name="file"),
     path("v1/files/<str:file_id>/content", files.file_content, name="file-content"),
     path("v1/files/<str:file_id>/url", files.file_url, name="file-url"),
+    path("v1/files/<str:file_id>/signed", files.signed_content, name="file-signed"),
+    path("v1/documents/<str:document_id>/signed", files.signed_document, name="document-signed"),
+    path("v1/libraries", libraries.libraries_view, name="libraries"),
+    path("v1/libraries/<str:library_id>", libraries.library_view, name="library"),
+    path("v1/libraries/<str:library_id>/documents", libraries.documents_view, name="documents"),
+    path(
+        "v1/libraries/<str:library_id>/documents/<str:document_id>",
+        libraries.document_view,
+        name="document",
+    ),
+    path(
+        "v1/libraries/<str:library_id>/documents/<str:document_id>/text_content",
+        libraries.document_text,
+    ),
+    path(
+        "v1/libraries/<str:library_id>/documents/<str:document_id>/status",
+        libraries.document_status,
+    ),
+    path(
+        "v1/libraries/<str:library_id>/documents/<str:document_id>/signed-url",
+        libraries.document_signed_url,
+    ),
     re_path(
         r"^.*$", api_view({m: _unknown_route for m in ("GET", "POST", "PATCH", "PUT", "DELETE")})
     ),

@@ -22,6 +22,8 @@ class GraphSerializer(serializers.ModelSerializer):
             "description",
             "entry_agent",
             "revision",
+            "runtime",
+            "max_turns",
             "role",
             "created_at",
             "updated_at",
@@ -31,6 +33,10 @@ class GraphSerializer(serializers.ModelSerializer):
 
 class AgentSerializer(serializers.ModelSerializer):
     handoffs = serializers.SerializerMethodField()
+    mcp_servers = serializers.SerializerMethodField(
+        help_text="Attached MCP tool servers and the tools they listed (secrets never shown); "
+        "manage them at /api/agents/{id}/mcp-servers/."
+    )
     revision = serializers.IntegerField(source="graph.revision", read_only=True)
 
     class Meta:
@@ -45,6 +51,8 @@ class AgentSerializer(serializers.ModelSerializer):
             "tools",
             "completion_args",
             "handoffs",
+            "mcp_servers",
+            "tool_policy",
             "position_x",
             "position_y",
             "revision",
@@ -55,6 +63,19 @@ class AgentSerializer(serializers.ModelSerializer):
 
     def get_handoffs(self, agent: Agent) -> list[str]:
         return [str(target_id) for target_id in agent.handoff_ids]
+
+    def get_mcp_servers(self, agent: Agent) -> list[dict]:
+        return [
+            {
+                "id": str(server.pk),
+                "name": server.name,
+                "transport": server.transport,
+                "tools": [t.get("name") for t in server.tools or [] if isinstance(t, dict)],
+                "tools_error": server.tools_error,
+                "tools_listed_at": server.tools_listed_at,
+            }
+            for server in agent.mcp_servers.all()
+        ]
 
 
 class AgentVersionSerializer(serializers.ModelSerializer):
@@ -99,6 +120,12 @@ class GraphUpdateInput(RevisionInput):
     name = serializers.CharField(required=False)
     description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     entry_agent = serializers.UUIDField(required=False, allow_null=True)
+    runtime = serializers.CharField(
+        required=False, help_text="Default runtime of new conversations: conversations | local."
+    )
+    max_turns = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Local runtime: model calls per user message."
+    )
 
 
 class AgentFieldsInput(RevisionInput):

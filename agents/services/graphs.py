@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from agents import portable, validation
-from agents.models import DEFAULT_MODEL, Agent, Graph, HandoffEdge
+from agents.models import DEFAULT_MODEL, Agent, Graph, HandoffEdge, Runtime
 from agents.services.common import bump_revision, lock_graph
 from agents.services.history import graph_state, record_version
 from audit.models import Action
@@ -37,6 +37,27 @@ def graph_create(*, actor: User, workspace: Workspace, name: str, description: s
 
 
 UNSET: Any = object()
+MAX_TURNS_LIMIT = 100
+
+
+def _runtime_errors(graph: Graph, runtime: Any, max_turns: Any) -> dict[str, list[str]]:
+    """Set the default runtime and the local runtime's max_turns on `graph`, or say why not."""
+    errors: dict[str, list[str]] = {}
+    if runtime is not UNSET:
+        if runtime not in Runtime.values:
+            errors["runtime"] = [f"Choose one of: {', '.join(Runtime.values)}."]
+        else:
+            graph.runtime = runtime
+    if max_turns is not UNSET:
+        if max_turns is not None and (
+            isinstance(max_turns, bool)
+            or not isinstance(max_turns, int)
+            or not 1 <= max_turns <= MAX_TURNS_LIMIT
+        ):
+            errors["max_turns"] = [f"A whole number from 1 to {MAX_TURNS_LIMIT}, or null."]
+        else:
+            graph.max_turns = max_turns
+    return errors
 
 
 @transaction.atomic
@@ -47,6 +68,8 @@ def graph_update(
     name: str = UNSET,
     description: str = UNSET,
     entry_agent_id: uuid.UUID | str | None = UNSET,
+    runtime: str = UNSET,
+    max_turns: int | None = UNSET,
     expected_revision: int | None = None,
 ) -> Graph:
     locked = lock_graph(graph, expected_revision)
@@ -66,11 +89,14 @@ def graph_update(
             if agent is None:
                 errors["entry_agent"] = ["Must be an agent of this graph."]
             locked.entry_agent = agent
+    errors.update(_runtime_errors(locked, runtime, max_turns))
     raise_if(errors)
     old, new = diff(before, graph_state(locked))
     if not old and not new:
         return locked  # nothing differs: the revision stays, so nobody gets a false conflict
-    locked.save(update_fields=["name", "description", "entry_agent", "updated_at"])
+    locked.save(
+        update_fields=["name", "description", "entry_agent", "runtime", "max_turns", "updated_at"]
+    )
     bump_revision(locked)
     audit_record(
         actor=actor,

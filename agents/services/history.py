@@ -68,6 +68,8 @@ def graph_state(graph: Graph) -> dict[str, Any]:
         "name": graph.name,
         "description": graph.description,
         "entry_agent": str(graph.entry_agent_id) if graph.entry_agent_id else None,
+        "runtime": graph.runtime,
+        "max_turns": graph.max_turns,
     }
 
 

@@ -69,10 +69,37 @@ def _cycles(nodes: dict[str, GraphNode]) -> list[list[str]]:
     return sorted(components)
 
 
-def graph_report(nodes: list[GraphNode], entry_name: str | None) -> dict[str, list[dict]]:
+# Tools only Mistral's servers run: the local runtime (chat completions) has none of them.
+SERVER_TOOL_TYPES = frozenset({"web_search", "web_search_premium", "code_interpreter",
+                               "image_generation", "document_library", "connector"})  # fmt: skip
+
+
+def local_runtime_errors(nodes: list[GraphNode]) -> list[dict[str, Any]]:
+    """A local graph runs on chat completions: built-in server tools cannot run there."""
+    errors = []
+    for node in nodes:
+        server_tools = sorted(
+            {str(t.get("type")) for t in node.tools if isinstance(t, dict)} & SERVER_TOOL_TYPES
+        )
+        if server_tools:
+            errors.append(
+                _issue(
+                    node,
+                    "server_tool_on_local_runtime",
+                    f"{node.name} uses {', '.join(server_tools)}, which only Mistral's "
+                    "Conversations API runs; the local runtime (chat completions) cannot. Remove "
+                    "the tool or run this graph on the conversations runtime.",
+                )
+            )
+    return errors
+
+
+def graph_report(
+    nodes: list[GraphNode], entry_name: str | None, runtime: str = "conversations"
+) -> dict[str, list[dict]]:
     """Errors stop a graph from running; warnings point at likely routing problems."""
     by_name = {node.name: node for node in nodes}
-    errors: list[dict] = []
+    errors: list[dict] = local_runtime_errors(nodes) if runtime == "local" else []
     warnings: list[dict] = []
 
     if entry_name is None or entry_name not in by_name:

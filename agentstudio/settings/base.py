@@ -217,6 +217,19 @@ MISTRAL_RETRY_INITIAL_MS = env.int("MISTRAL_RETRY_INITIAL_MS", default=500)
 MISTRAL_RETRY_MAX_INTERVAL_MS = env.int("MISTRAL_RETRY_MAX_INTERVAL_MS", default=10_000)
 MISTRAL_RETRY_MAX_ELAPSED_MS = env.int("MISTRAL_RETRY_MAX_ELAPSED_MS", default=60_000)
 
+# The local runtime (conversations with runtime "local"): chat completions from any server that
+# speaks Mistral's API (self-hosted vLLM or Ollama serving Mistral models, or Mistral itself).
+# Unset URL / key: the active backend's (Mistral with MISTRAL_API_KEY, else the sandbox).
+LOCAL_COMPLETIONS_URL = env.str("LOCAL_COMPLETIONS_URL", default="")
+LOCAL_COMPLETIONS_API_KEY = env.str("LOCAL_COMPLETIONS_API_KEY", default="")
+# Agent model → served model name, "mistral-medium-latest=mistral-small3.2,*=fallback-name".
+LOCAL_MODEL_MAP = env.str("LOCAL_MODEL_MAP", default="")
+# Model calls a local run may make for one user message before it stops (the graph's default).
+LOCAL_MAX_TURNS = env.int("LOCAL_MAX_TURNS", default=10)
+# MCP servers over stdio are commands run on the worker's (and web server's) host; workspace
+# admins attach them. Off: only streamable-HTTP servers may be attached.
+MCP_STDIO_ENABLED = env.bool("MCP_STDIO_ENABLED", default=True)
+
 # Conversation engine.
 TURN_HEARTBEAT_S = env.int("TURN_HEARTBEAT_S", default=2)
 # Deltas of one entry that arrive within this window are logged and published as one event.

@@ -13,6 +13,9 @@ class StartInput(serializers.Serializer):
         choices=HandoffExecution.choices, default=HandoffExecution.SERVER
     )
     metadata = serializers.DictField(required=False)
+    runtime = serializers.CharField(
+        required=False, help_text="conversations | local; default: the graph's runtime."
+    )
 
 
 class MessageInput(serializers.Serializer):
@@ -23,7 +26,11 @@ class MessageInput(serializers.Serializer):
 class ResolveInput(serializers.Serializer):
     # Not a CharField: it would turn 5 into "5"; the service insists on a string.
     result = serializers.JSONField(required=False)
-    decision = serializers.ChoiceField(choices=["continue", "stop"], required=False)
+    decision = serializers.ChoiceField(
+        choices=["continue", "stop", "approve", "reject"],
+        required=False,
+        help_text="continue | stop (handoff); approve | reject (approval).",
+    )
     allow_empty = serializers.BooleanField(
         required=False,
         default=False,
@@ -55,6 +62,7 @@ class ConversationOutput(serializers.ModelSerializer):
             "active_agent",
             "status",
             "handoff_execution",
+            "runtime",
             "backend",
             "remote_id",
             "title",

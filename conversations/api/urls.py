@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations.api import history, views
+from conversations.api import history, mcp, views
 
 urlpatterns = [
     path("conversations/", views.ConversationListCreate.as_view(), name="api-conversations"),
@@ -15,4 +15,8 @@ urlpatterns = [
     path("files/<str:pk>/", views.FileDetail.as_view()),
     path("files/<str:pk>/download/", views.FileDownload.as_view(), name="file-download"),
     path("graphs/<str:pk>/sync/", views.GraphSync.as_view()),
+    path("agents/<str:pk>/mcp-servers/", mcp.AgentMcpServers.as_view(), name="api-agent-mcp"),
+    path("mcp-servers/<str:pk>/", mcp.McpServerDetail.as_view(), name="api-mcp-server"),
+    path("mcp-servers/<str:pk>/refresh/", mcp.McpServerRefresh.as_view()),
+    path("agents/<str:pk>/tool-policy/", mcp.AgentToolPolicy.as_view(), name="api-tool-policy"),
 ]

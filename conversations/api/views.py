@@ -69,6 +69,7 @@ class ConversationListCreate(ConversationErrorsMixin, generics.ListAPIView):
             inputs=data.validated_data["inputs"],
             handoff_execution=data.validated_data["handoff_execution"],
             metadata=data.validated_data.get("metadata"),
+            runtime=data.validated_data.get("runtime"),
         )
         # As created (queued): a fast worker may already be running it by now.
         return Response(s.ConversationOutput(conversation).data, status=status.HTTP_201_CREATED)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conversations import functions
+from conversations import tool_policy
 from conversations.engine.recorder import TurnRecorder
 from conversations.models import Entry
 from conversations.services.pending import (
@@ -14,6 +14,7 @@ from conversations.services.pending import (
     pending_record_function_calls,
     pending_record_handoff,
 )
+from conversations.worker_tools import run_worker_tool, worker_tool_kind
 
 
 def parse_arguments(raw: Any) -> dict[str, Any]:
@@ -32,7 +33,18 @@ def handle_function_calls(recorder: TurnRecorder, calls: list[Entry]) -> str | N
     for call in calls:
         name = call.data.get("name") or ""
         arguments = parse_arguments(call.data.get("arguments"))
-        result = functions.run(name, arguments) if functions.is_registered(name) else None
+        kind = worker_tool_kind(call.agent, name)
+        result, approval = None, False
+        if kind:
+            # The tool's approval policy: run it, refuse it, or ask a person in the inbox.
+            policy = getattr(call.agent, "tool_policy", None)
+            decision = tool_policy.decide(policy, name, arguments)
+            if decision == "allow":
+                result = run_worker_tool(call.agent, name, arguments)
+            elif decision == "deny":
+                result = tool_policy.refusal(name, "the tool policy denies it")
+            else:
+                approval = True
         specs.append(
             FunctionCall(
                 tool_call_id=call.data.get("tool_call_id") or "",
@@ -40,6 +52,7 @@ def handle_function_calls(recorder: TurnRecorder, calls: list[Entry]) -> str | N
                 arguments=arguments,
                 agent=call.agent,
                 automatic_result=result,
+                approval=approval,
             )
         )
     next_turn = pending_record_function_calls(

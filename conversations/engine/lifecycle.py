@@ -17,10 +17,11 @@ from django.conf import settings
 from django.db import connection
 
 from agents.models import Agent
-from conversations.engine import files, followups
+from conversations.engine import files, followups, local
 from conversations.engine.recorder import TurnRecorder
 from conversations.engine.stream import DROPPED_STREAM, stream_into
 from conversations.models import Conversation, Entry, HandoffExecution, Status, Turn
+from conversations.services.runtime import turn_stop_at_max_turns
 from conversations.services.status import conversation_set_status
 from conversations.services.turns import (
     conversation_add_usage,
@@ -80,7 +81,32 @@ def heartbeat(turn_id: UUID) -> Iterator[None]:
         stop.set()
 
 
+def _execute_local(conversation: Conversation, turn: Turn) -> str | None:
+    """The local runtime: the worker runs the handoff loop on chat completions (engine.local)."""
+    try:
+        recorder, run = local.run_local_turn(conversation, turn)
+    except backend.BackendError as exc:
+        turn_fail(conversation=conversation, turn=turn, error=str(exc))
+        return None
+    except Exception as exc:
+        logger.exception("local turn %s failed", turn.pk)
+        error = f"The turn failed unexpectedly: {type(exc).__name__}: {exc}"
+        turn_fail(conversation=conversation, turn=turn, error=error)
+        return None
+    if run.stopped_at_max_turns and recorder.done and not recorder.error:
+        recorder.flush(final=True)
+        if recorder.cancelled:
+            turn_cancelled(conversation=conversation, turn=turn)
+            return None
+        conversation_add_usage(conversation=conversation, usage=recorder.usage or {})
+        turn_stop_at_max_turns(conversation=conversation, turn=turn, max_turns=run.max_turns)
+        return None
+    return finish_turn(recorder)
+
+
 def _execute(conversation: Conversation, turn: Turn) -> str | None:
+    if conversation.runtime == "local":
+        return _execute_local(conversation, turn)
     recorder: TurnRecorder | None = None
     try:
         remotes = graph_sync(conversation.graph)

@@ -109,6 +109,11 @@ def turn_recover(turn_id: UUID | str, stale_after_s: float) -> str:
         return "not stale"
     turn, claimed_at = claim
     conversation = turn.conversation
+    if conversation.runtime == "local":
+        # No backend holds a local run's history: the turn runs again from the entries, which
+        # its dead attempt's half-written outputs must not join.
+        turn_outputs_delete(turn=turn)
+        return "requeued" if turn_requeue(turn=turn, claimed_at=claimed_at) else "alive"
     try:
         remote_id = conversation.remote_id or backend.conversation_find(
             {"agentstudio_conversation": str(conversation.pk)}

@@ -28,6 +28,7 @@ from conversations.models import (
 )
 from conversations.queue import enqueue_turn
 from conversations.services.common import entry_next_position, pending_cancel_all, turn_create
+from conversations.services.runtime import runtime_check
 from conversations.services.status import (
     conversation_set_status,
     status_data,
@@ -78,8 +79,10 @@ def conversation_start(
     inputs: Any,
     handoff_execution: str = HandoffExecution.SERVER,
     metadata: dict[str, Any] | None = None,
+    runtime: str | None = None,
 ) -> Conversation:
     text = _clean_inputs(inputs)
+    runtime = runtime_check(agent.graph, runtime)
     if handoff_execution not in HandoffExecution.values:
         raise ConversationError("Choose server or client.", field="handoff_execution")
     if metadata is not None and (
@@ -92,6 +95,7 @@ def conversation_start(
             entry_agent=agent,
             active_agent=agent,
             handoff_execution=handoff_execution,
+            runtime=runtime,
             backend=active_backend(),
             metadata=metadata or {},
             title=text[:200],
@@ -123,6 +127,7 @@ def conversation_start(
                 "agent_name": agent.name,
                 "inputs": text,
                 "handoff_execution": handoff_execution,
+                "runtime": runtime,
                 "backend": conversation.backend,
             },
         )

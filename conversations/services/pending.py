@@ -17,6 +17,7 @@ from conversations.eventlog import append_events, publish_feed
 from conversations.events import EventType
 from conversations.models import Conversation, Entry, PendingAction, Status, Turn
 from conversations.queue import enqueue_turn
+from conversations.services.approvals import approval_decide
 from conversations.services.common import entry_next_position, function_result_add, turn_create
 from conversations.services.status import conversation_set_status
 
@@ -32,6 +33,7 @@ class FunctionCall:
     arguments: dict[str, Any]
     agent: Agent | None
     automatic_result: str | None = None  # set when the worker ran a registered function
+    approval: bool = False  # a worker-run tool whose policy asks a person first
 
 
 def pending_record_function_calls(
@@ -50,7 +52,9 @@ def pending_record_function_calls(
             action = PendingAction.objects.create(
                 conversation=conversation,
                 turn=turn,
-                kind=PendingAction.Kind.FUNCTION_CALL,
+                kind=PendingAction.Kind.APPROVAL
+                if call.approval
+                else PendingAction.Kind.FUNCTION_CALL,
                 name=call.name,
                 arguments=call.arguments,
                 tool_call_id=call.tool_call_id,
@@ -133,7 +137,9 @@ def pending_record_handoff(
 def pending_resolve(
     *, actor, action: PendingAction, result: Any = None, decision: Any = None
 ) -> PendingAction:
-    if action.kind == PendingAction.Kind.FUNCTION_CALL:
+    if action.kind == PendingAction.Kind.APPROVAL:
+        updates = approval_decide(actor=actor, action=action, decision=decision)
+    elif action.kind == PendingAction.Kind.FUNCTION_CALL:
         if not isinstance(result, str):
             raise ConversationError("Give the function's result as a string.", field="result")
         if len(result) > MAX_RESULT_CHARS:
@@ -159,7 +165,7 @@ def pending_resolve(
             raise ConversationConflict("This action is no longer pending; someone answered it.")
         action.refresh_from_db()
         items: list[tuple[EventType, dict]] = [(EventType.PENDING_RESOLVED, action.as_data())]
-        if action.kind == PendingAction.Kind.FUNCTION_CALL:
+        if action.kind != PendingAction.Kind.HANDOFF:
             _, data = function_result_add(
                 conversation=conversation,
                 action=action,

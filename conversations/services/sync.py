@@ -7,6 +7,7 @@ from django.db import transaction
 from agents.models import Agent
 from audit.models import Action, Outcome
 from audit.services import audit_record
+from conversations.services.mcp import graph_mcp_refresh
 from integrations.mistral import backend, sync
 
 
@@ -16,6 +17,7 @@ def graph_sync_requested(*, actor, graph) -> sync.SyncResult:
     outside any transaction and the audit rows follow it: a success row with what the backend now
     holds and one row per repaired agent, or a row marked failed with the backend's error. (The
     worker's own sync before each turn is not a human action and is not audited.)"""
+    graph_mcp_refresh(graph=graph)  # the tool lists first: the remote agents offer them
     try:
         result = sync.graph_resync(graph)  # looked up now: tests replace it
     except backend.BackendError as exc:

@@ -19,6 +19,7 @@ from typing import Any
 import redis
 from django.conf import settings
 
+from agents.mcp_tools import offered_tools
 from agents.models import Agent, Graph, HandoffEdge
 from integrations.mistral import backend
 from integrations.mistral.models import RemoteAgent
@@ -37,8 +38,9 @@ def agent_config(agent: Agent) -> dict[str, Any]:
         config["description"] = agent.description
     if agent.instructions:
         config["instructions"] = agent.instructions
-    if agent.tools:
-        config["tools"] = agent.tools
+    tools = offered_tools(agent)  # its own, and its MCP servers' as function tools
+    if tools:
+        config["tools"] = tools
     if agent.completion_args:
         config["completion_args"] = agent.completion_args
     return config
@@ -52,7 +54,7 @@ def full_config(agent: Agent) -> dict[str, Any]:
         "model": agent.model,
         "description": agent.description or None,
         "instructions": agent.instructions or None,
-        "tools": agent.tools or [],
+        "tools": offered_tools(agent),
         "completion_args": agent.completion_args or {},
     }
 

@@ -66,16 +66,21 @@ export function createAnswers({ state, timeline }) {
         error.hidden = false;
       }
     };
-    const go = el("button", { type: "button", class: "primary", text: `Continue to ${action.name}` });
-    const stop = el("button", { type: "button", class: "secondary", text: "Stop here" });
-    go.addEventListener("click", () => send("continue", go));
-    stop.addEventListener("click", () => send("stop", stop));
-    return el("div", { class: "answer-form", role: "group", "aria-label": "Handoff decision" }, go, stop, error);
+    // An approval (a worker-run tool whose policy says ask) is decided the same way.
+    const approval = action.kind === "approval";
+    const [yes, no] = approval ? ["approve", "reject"] : ["continue", "stop"];
+    const goText = approval ? `Approve and run ${action.name}` : `Continue to ${action.name}`;
+    const go = el("button", { type: "button", class: "primary", text: goText });
+    const stop = el("button", { type: "button", class: "secondary", text: approval ? "Reject" : "Stop here" });
+    go.addEventListener("click", () => send(yes, go));
+    stop.addEventListener("click", () => send(no, stop));
+    const label = approval ? "Approval decision" : "Handoff decision";
+    return el("div", { class: "answer-form", role: "group", "aria-label": label }, go, stop, error);
   }
 
   function created(action) {
     const record =
-      action.kind === "function_call"
+      action.kind !== "handoff"
         ? timeline.callsByToolId.get(action.tool_call_id)
         : [...timeline.items.values()].reverse().find((r) => r.kind === "handoff");
     if (!record) return;
@@ -86,7 +91,10 @@ export function createAnswers({ state, timeline }) {
     if (!record.stateLine.isConnected) record.body.append(record.stateLine, record.formBox);
     record.stateLine.replaceChildren(
       el("strong", {
-        text: action.kind === "function_call" ? "Waiting for a result." : "Paused at this handoff (client mode).",
+        text: {
+          function_call: "Waiting for a result.",
+          approval: "Waiting for approval (the tool policy asks first).",
+        }[action.kind] || "Paused at this handoff (client mode).",
       }),
       " ",
       state.canOperate ? "Answer here or in the " : "Operators can answer it in the ",
