@@ -61,6 +61,18 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A branch: a new conversation restarted (on the backend) from an entry of `parent`, keeping
+    # the history before that entry. Branches of branches form a tree.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="branches"
+    )
+    branched_from = models.ForeignKey(
+        "Entry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    branch_agent_versions = models.CharField(max_length=8, blank=True, default="")
+    # The agents' versions the conversation ran with, recorded at its first turn:
+    # {agent id: {"name", "version" (AgentVersion number), "remote_version"}}.
+    agent_versions = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
