@@ -65,6 +65,10 @@ class ConversationOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "finished_at",
+            "parent",
+            "branched_from",
+            "branch_agent_versions",
+            "agent_versions",
         ]
 
     def get_usage(self, obj: Conversation) -> dict[str, int]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations.api import views
+from conversations.api import branches, views
 
 urlpatterns = [
     path("conversations/", views.ConversationListCreate.as_view(), name="api-conversations"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("conversations/<str:pk>/events/", views.ConversationEvents.as_view()),
     path("conversations/<str:pk>/messages/", views.ConversationMessages.as_view()),
     path("conversations/<str:pk>/cancel/", views.ConversationCancel.as_view()),
+    path("conversations/<str:pk>/branch/", branches.ConversationBranch.as_view()),
+    path("conversations/<str:pk>/tree/", branches.ConversationTree.as_view()),
     path("pending/", views.PendingList.as_view(), name="api-pending"),
     path("pending/<str:pk>/resolve/", views.PendingResolve.as_view()),
     path("files/<str:pk>/", views.FileDetail.as_view()),

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from agents.models import Agent
-from conversations.engine import files, followups
+from conversations.engine import branching, files, followups
 from conversations.engine.recorder import TurnRecorder
 from conversations.engine.stream import DROPPED_STREAM, stream_into
 from conversations.models import Conversation, Entry, HandoffExecution, Status, Turn
@@ -91,12 +91,17 @@ def _execute(conversation: Conversation, turn: Turn) -> str | None:
         recorder = TurnRecorder(conversation, turn, agents_by_remote)
         entry_agent = conversation.entry_agent_id or conversation.active_agent_id
         metadata = {**conversation.metadata, "agentstudio_conversation": str(conversation.pk)}
+        branching.record_versions(conversation, remotes)
+        stream_args = {
+            "remote_conversation_id": conversation.remote_id,
+            **branching.stream_arguments(conversation, turn, remotes),
+        }
         with backend.conversation_stream(
-            remote_conversation_id=conversation.remote_id,
             agent_id=remotes[entry_agent].remote_id,
             inputs=turn.inputs,
             handoff_execution=conversation.handoff_execution,
             metadata=metadata,
+            **stream_args,
         ) as events:
             stream_into(recorder, events)
     except backend.BackendError as exc:

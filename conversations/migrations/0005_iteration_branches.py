@@ -5,30 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations', '0004_remoteagent_moved_to_mistral'),
+        ("conversations", "0004_remoteagent_moved_to_mistral"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='conversation',
-            name='agent_versions',
+            model_name="conversation",
+            name="agent_versions",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='branch_agent_versions',
-            field=models.CharField(blank=True, default='', max_length=8),
+            model_name="conversation",
+            name="branch_agent_versions",
+            field=models.CharField(blank=True, default="", max_length=8),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='branched_from',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='conversations.entry'),
+            model_name="conversation",
+            name="branched_from",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="conversations.entry",
+            ),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='branches', to='conversations.conversation'),
+            model_name="conversation",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="branches",
+                to="conversations.conversation",
+            ),
         ),
     ]

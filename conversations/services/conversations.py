@@ -38,7 +38,7 @@ from integrations.mistral.backend import active_backend
 MAX_INPUT_CHARS = 100_000
 
 
-def _clean_inputs(inputs: Any) -> str:
+def clean_inputs(inputs: Any) -> str:
     if isinstance(inputs, list) and len(inputs) == 1 and isinstance(inputs[0], dict):
         inputs = inputs[0].get("content")  # a single message.input entry
     if not isinstance(inputs, str) or not inputs.strip():
@@ -50,7 +50,7 @@ def _clean_inputs(inputs: Any) -> str:
     return inputs
 
 
-def _add_user_message(conversation: Conversation, turn: Turn, text: str, actor) -> Entry:
+def add_user_message(conversation: Conversation, turn: Turn, text: str, actor) -> Entry:
     entry = Entry.objects.create(
         conversation=conversation,
         turn=turn,
@@ -79,7 +79,7 @@ def conversation_start(
     handoff_execution: str = HandoffExecution.SERVER,
     metadata: dict[str, Any] | None = None,
 ) -> Conversation:
-    text = _clean_inputs(inputs)
+    text = clean_inputs(inputs)
     if handoff_execution not in HandoffExecution.values:
         raise ConversationError("Choose server or client.", field="handoff_execution")
     if metadata is not None and (
@@ -105,7 +105,7 @@ def conversation_start(
         append_events(
             conversation.pk, [(EventType.CONVERSATION_STATUS, status_data(Status.QUEUED))]
         )
-        _add_user_message(conversation, turn, text, actor)
+        add_user_message(conversation, turn, text, actor)
         publish_feed(
             agent.graph.workspace_id,
             EventType.CONVERSATION_STATUS,
@@ -133,7 +133,7 @@ def conversation_start(
 def conversation_send_message(
     *, actor, conversation: Conversation, inputs: Any, agent: Agent | None = None
 ) -> Conversation:
-    text = _clean_inputs(inputs)
+    text = clean_inputs(inputs)
     if agent is not None and agent.pk != conversation.active_agent_id:
         raise ConversationError(
             "A conversation continues with its active agent; start a new conversation to talk "
@@ -162,7 +162,7 @@ def conversation_send_message(
             kind="message",
             inputs=[{"type": Entry.Type.MESSAGE_INPUT.value, "role": "user", "content": text}],
         )
-        _add_user_message(conversation, turn, text, actor)
+        add_user_message(conversation, turn, text, actor)
         audit_record(
             actor=actor,
             action=Action.CONVERSATION_MESSAGE,
