@@ -258,8 +258,8 @@ class FileReadyData(TypedDict):
 
 
 class BranchedEntryData(TypedDict):
-    """An entry of the parent kept by a branch, as the projection gives entries (`key` is the
-    branch's own Entry id)."""
+    """An entry of the parent kept by a branch, as the projection gives entries (`key`: the
+    backend's id of an output, the branch's own Entry id of an input)."""
 
     key: str
     type: Literal[

@@ -51,11 +51,14 @@ def _remote_entry_id(parent: Conversation, entry: Entry) -> str:
     if entry.type == Entry.Type.FUNCTION_RESULT:
         call_id = entry.data.get("tool_call_id")
         for remote in history:
-            if remote.get("type") == "function.result" and remote.get("tool_call_id") == call_id:
+            if (
+                remote.get("type") == Entry.Type.FUNCTION_RESULT
+                and remote.get("tool_call_id") == call_id
+            ):
                 return remote["id"]
         raise backend.BackendError("The function result is not in the backend's history.")
     remote_inputs = [
-        e for e in history if e.get("type") == "message.input" and e.get("role") == "user"
+        e for e in history if e.get("type") == Entry.Type.MESSAGE_INPUT and e.get("role") == "user"
     ]
     local_inputs = parent.entries.filter(type=Entry.Type.MESSAGE_INPUT).order_by("position")
     index = 0

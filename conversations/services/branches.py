@@ -19,6 +19,7 @@ from conversations.errors import ConversationConflict, ConversationError
 from conversations.eventlog import append_events, publish_feed
 from conversations.events import BranchedEntryData, ConversationBranchedData, EventType
 from conversations.models import Conversation, Entry, Status
+from conversations.projection import OUTPUT_TYPES
 from conversations.queue import enqueue_turn
 from conversations.services.common import turn_create
 from conversations.services.conversations import add_user_message, clean_inputs
@@ -140,7 +141,10 @@ def conversation_branch(
         )
         kept_data: list[BranchedEntryData] = [
             {
-                "key": str(copy.pk),
+                # As the projection keys them: outputs by the backend's id, inputs by ours.
+                "key": copy.remote_id
+                if copy.type in OUTPUT_TYPES and copy.remote_id
+                else str(copy.pk),
                 "type": copy.type,
                 "agent_remote_id": remote_ids.get(copy.agent_id)
                 if copy.type != Entry.Type.MESSAGE_INPUT

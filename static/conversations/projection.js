@@ -130,7 +130,7 @@ const HANDLERS = {
       if (kept.agent_remote_id && kept.agent_name) this.agentNames.set(kept.agent_remote_id, kept.agent_name);
       if (kept.type === AGENT_HANDOFF && kept.data && kept.data.next_agent_id) this.activeAgentId = kept.data.next_agent_id;
     }
-    return null;
+    return { changed: (data.entries || []).map((kept) => kept.key) };
   },
   "conversation.status"(data) {
     // A turn starts: one that fails before its response starts drops nothing earlier.
@@ -182,7 +182,7 @@ export class Projection {
     const handler = Object.hasOwn(HANDLERS, type) ? HANDLERS[type] : null;
     const result = handler ? handler.call(this, data) : null;
     if (typeof result === "string") return { changed: [result], dropped: [] };
-    return { changed: [], dropped: result?.dropped || [] };
+    return { changed: result?.changed || [], dropped: result?.dropped || [] };
   }
 
   entryFor(key, type, agentRemoteId) {
