@@ -19,7 +19,15 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 from conversations.event_schema import DateTime, json_schema_document
 
-CONVERSATION_STATUSES = ("queued", "running", "awaiting_input", "completed", "failed", "cancelled")
+CONVERSATION_STATUSES = (
+    "queued",
+    "running",
+    "awaiting_input",
+    "completed",
+    "failed",
+    "cancelled",
+    "paused",
+)
 
 
 class EventType(StrEnum):

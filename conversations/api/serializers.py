@@ -69,6 +69,8 @@ class ConversationOutput(serializers.ModelSerializer):
             "branched_from",
             "branch_agent_versions",
             "agent_versions",
+            "cost_usd",
+            "budget_usd",
         ]
 
     def get_usage(self, obj: Conversation) -> dict[str, int]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations.api import branches, views
+from conversations.api import branches, usage, views
 
 urlpatterns = [
     path("conversations/", views.ConversationListCreate.as_view(), name="api-conversations"),
@@ -11,6 +11,10 @@ urlpatterns = [
     path("conversations/<str:pk>/cancel/", views.ConversationCancel.as_view()),
     path("conversations/<str:pk>/branch/", branches.ConversationBranch.as_view()),
     path("conversations/<str:pk>/tree/", branches.ConversationTree.as_view()),
+    path("conversations/<str:pk>/budget/", usage.ConversationBudget.as_view()),
+    path("usage/", usage.Usage.as_view(), name="api-usage"),
+    path("usage/prices/", usage.Prices.as_view()),
+    path("usage/budget/", usage.WorkspaceBudget.as_view()),
     path("pending/", views.PendingList.as_view(), name="api-pending"),
     path("pending/<str:pk>/resolve/", views.PendingResolve.as_view()),
     path("files/<str:pk>/", views.FileDetail.as_view()),

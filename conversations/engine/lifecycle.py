@@ -21,6 +21,7 @@ from conversations.engine import branching, files, followups
 from conversations.engine.recorder import TurnRecorder
 from conversations.engine.stream import DROPPED_STREAM, stream_into
 from conversations.models import Conversation, Entry, HandoffExecution, Status, Turn
+from conversations.services import costs
 from conversations.services.status import conversation_set_status
 from conversations.services.turns import (
     conversation_add_usage,
@@ -44,6 +45,12 @@ def turn_execute(turn_id: UUID | str) -> str | None:
     if turn is None:
         return None  # already run, running elsewhere, or cancelled: a redelivery does nothing
     conversation = turn.conversation
+    # A spent budget holds the turn back (paused) until an admin raises it.
+    may_run = conversation.status in (Status.QUEUED, Status.RUNNING)
+    reason = costs.budget_reached(conversation) if may_run else ""
+    if reason and not conversation.cancel_requested:
+        costs.turn_pause_for_budget(conversation=conversation, turn=turn, reason=reason)
+        return None
     if conversation.status == Status.QUEUED:
         conversation_set_status(
             conversation=conversation, expected=(Status.QUEUED,), status=Status.RUNNING
@@ -132,6 +139,7 @@ def finish_turn(recorder: TurnRecorder) -> str | None:
         turn_fail(conversation=conversation, turn=turn, error=failure)
         return None
     conversation_add_usage(conversation=conversation, usage=recorder.usage or {})
+    costs.turn_usage_record(conversation=conversation, turn=turn, usage=recorder.usage or {})
     outputs = recorder.output_entries()
     calls = [e for e in outputs if e.type == Entry.Type.FUNCTION_CALL]
     if calls:

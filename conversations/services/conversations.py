@@ -149,6 +149,11 @@ def conversation_send_message(
         )
         if not moved:
             conversation.refresh_from_db(fields=["status"])
+            if conversation.status == Status.PAUSED:
+                raise ConversationConflict(
+                    "The conversation is paused at its budget; an admin can raise the budget "
+                    "to resume it."
+                )
             if conversation.status == Status.AWAITING_INPUT:
                 raise ConversationConflict(
                     "The conversation is waiting for answers to its pending actions; answer "
@@ -192,11 +197,12 @@ def conversation_cancel(*, actor, conversation: Conversation) -> Conversation:
         # event when it sees the flag, and records the cancellation itself.
         if conversation_set_status(
             conversation=conversation,
-            expected=(Status.QUEUED, Status.AWAITING_INPUT),
+            expected=(Status.QUEUED, Status.AWAITING_INPUT, Status.PAUSED),
             status=Status.CANCELLED,
             cancel_requested=True,
         ):
-            Turn.objects.filter(conversation=conversation, state__in=[Turn.State.QUEUED]).update(
+            held = [Turn.State.QUEUED, Turn.State.PAUSED]
+            Turn.objects.filter(conversation=conversation, state__in=held).update(
                 state=Turn.State.CANCELLED, finished_at=timezone.now()
             )
             pending_cancel_all(conversation=conversation)
