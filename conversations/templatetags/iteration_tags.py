@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 
 from conversations import selectors
+from conversations.models import Status
+from workspaces.roles import Role, role_at_least
 
 register = template.Library()
 
@@ -40,4 +42,6 @@ def branch_panel(conversation, can_operate: bool) -> dict[str, Any]:
         "sibling_count": len(siblings),
         "sibling_number": index + 1,
         "branched_from": node["branched_from"] if node else None,
+        "can_admin": role_at_least(getattr(conversation, "user_role", None), Role.ADMIN),
+        "paused": conversation.status == Status.PAUSED,
     }
