@@ -43,5 +43,6 @@ def branch_panel(conversation, can_operate: bool) -> dict[str, Any]:
         "sibling_number": index + 1,
         "branched_from": node["branched_from"] if node else None,
         "can_admin": role_at_least(getattr(conversation, "user_role", None), Role.ADMIN),
+        "can_edit": role_at_least(getattr(conversation, "user_role", None), Role.EDITOR),
         "paused": conversation.status == Status.PAUSED,
     }
