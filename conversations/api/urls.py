@@ -1,9 +1,10 @@
 from django.urls import path
 
-from conversations.api import branches, usage, views
+from conversations.api import branches, compare, usage, views
 
 urlpatterns = [
     path("conversations/", views.ConversationListCreate.as_view(), name="api-conversations"),
+    path("conversations/compare/", compare.ConversationCompare.as_view()),
     path("conversations/<str:pk>/", views.ConversationDetail.as_view(), name="api-conversation"),
     path("conversations/<str:pk>/entries/", views.ConversationEntries.as_view()),
     path("conversations/<str:pk>/events/", views.ConversationEvents.as_view()),

@@ -80,8 +80,10 @@ def test_branch_from_a_message_then_the_tree_and_siblings(
     page.wait_for_url(f"{asgi_server.url}/conversations/{first_id}/")
     expect(panel).to_contain_text("Branch 1 of 2")
     tree = panel.get_by_role("list", name="Branch tree")
-    expect(tree.get_by_role("link")).to_have_count(2)  # the root and the sibling; not itself
-    tree.get_by_role("link", name="one").click()
+    titles = tree.get_by_role("link").filter(has_not_text="Compare")
+    expect(titles).to_have_count(2)  # the root and the sibling; not itself
+    expect(tree.get_by_role("link", name=re.compile("^Compare with"))).to_have_count(2)
+    tree.get_by_role("link", name="one", exact=True).click()
     page.wait_for_url(f"{asgi_server.url}/conversations/{parent.pk}/")
     expect(page.get_by_role("list", name="Branch tree").locator("li")).to_have_count(3)
 
@@ -102,3 +104,50 @@ def test_a_viewer_sees_the_tree_but_no_branch_buttons(team, signed_in_page, asgi
     expect(page.get_by_role("navigation", name="Branches")).to_contain_text("No branches yet.")
     expect(page.locator("#timeline [data-kind=user]")).to_have_count(1)
     expect(page.get_by_role("button", name=re.compile("Branch from"))).to_have_count(0)
+
+
+def test_compare_a_branch_with_its_parent_after_an_instruction_change(
+    team, signed_in_page, asgi_server, celery_worker_process
+):
+    from agents.services import agent_update
+    from conversations.services.branches import conversation_branch
+
+    workspace, members = team
+    graph = graph_create(actor=members["admin"], workspace=workspace, name="Echo")
+    agent = agent_create(
+        actor=members["admin"], graph=graph, name="helper", description="Helps",
+        instructions="Short.",
+    )  # fmt: skip
+    parent = conversation_start(actor=members["operator"], agent=agent, inputs="one")
+    wait_for(lambda: _finished(parent.pk), timeout=60)
+    parent.refresh_from_db()
+    agent_update(
+        actor=members["editor"], agent=agent, changes={"instructions": "Much longer now. " * 50}
+    )
+    first = parent.entries.get(position=0)
+    branch = conversation_branch(
+        actor=members["operator"], parent=parent, from_entry=first.pk, inputs="uno"
+    )
+    wait_for(lambda: _finished(branch.pk), timeout=60)
+
+    page = signed_in_page(members["viewer"])
+    page.goto(f"{asgi_server.url}/conversations/{branch.pk}/")
+    wait_status(page, "Completed")
+    page.get_by_role("link", name="Compare with one").click()
+    expect(page.get_by_role("heading", name="Compare conversations of Echo")).to_be_visible()
+    sides = page.locator("#compare-sides")
+    expect(sides.get_by_role("link", name="uno")).to_be_visible()
+    expect(sides.get_by_role("row", name=re.compile("^Tokens"))).to_be_visible()
+    expect(sides.get_by_role("row", name=re.compile("^Cost"))).to_be_visible()
+    versions = page.get_by_role("region", name="Agent versions that differ")
+    expect(versions).to_contain_text("helper: version")
+    expect(versions.get_by_role("row", name=re.compile("^instructions"))).to_contain_text(
+        "Much longer now."
+    )
+    steps = page.get_by_role("table", name="Steps side by side")
+    cells = steps.get_by_role("cell")
+    expect(cells).to_have_count(4)  # two steps, two sides
+    expect(cells.nth(0)).to_contain_text("uno")  # left: the branch, whose page it came from
+    expect(cells.nth(1)).to_contain_text("one")
+    assert cells.nth(1).get_attribute("data-diff") == "changed"
+    assert unnamed_controls(page) == []
