@@ -19,10 +19,12 @@ from integrations.mistral import backend
 from integrations.mistral.models import RemoteAgent
 
 
-def record_versions(conversation: Conversation, remotes: dict[Any, RemoteAgent]) -> None:
+def record_versions(
+    conversation: Conversation, turn: Turn, remotes: dict[Any, RemoteAgent]
+) -> None:
     """On a conversation's first turn: the version of each agent it runs with, here and on the
-    backend."""
-    if conversation.agent_versions:
+    backend. (A later turn would record versions it did not start with.)"""
+    if conversation.agent_versions or turn.kind not in ("start", "branch"):
         return
     numbers = dict(
         AgentVersion.objects.filter(agent_id__in=list(remotes))

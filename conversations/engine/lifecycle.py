@@ -98,7 +98,7 @@ def _execute(conversation: Conversation, turn: Turn) -> str | None:
         recorder = TurnRecorder(conversation, turn, agents_by_remote)
         entry_agent = conversation.entry_agent_id or conversation.active_agent_id
         metadata = {**conversation.metadata, "agentstudio_conversation": str(conversation.pk)}
-        branching.record_versions(conversation, remotes)
+        branching.record_versions(conversation, turn, remotes)
         stream_args = {
             "remote_conversation_id": conversation.remote_id,
             **branching.stream_arguments(conversation, turn, remotes),

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agents.selectors import graph_get_for_user
+from conversations.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from conversations.api.views import ConversationErrorsMixin
 from conversations.selectors import conversation_get_for_user
 from evaluations import selectors, services
@@ -77,7 +78,10 @@ class SuiteRuns(SuiteErrorsMixin, APIView):
         suite = selectors.suite_get_for_user(request.user, pk)
         return Response(s.SuiteRunOutput(selectors.runs_of(suite), many=True).data)
 
-    @extend_schema(request=None, responses={201: s.SuiteRunOutput})
+    @extend_schema(
+        request=None, responses={201: s.SuiteRunOutput}, parameters=[IDEMPOTENCY_PARAMETER]
+    )
+    @idempotent
     def post(self, request, pk):
         suite = selectors.suite_get_for_user(request.user, pk, Role.OPERATOR)
         run = services.suite_run_start(actor=request.user, suite=suite)

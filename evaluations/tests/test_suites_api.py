@@ -182,3 +182,14 @@ def test_judging():
         "output_regex",
     ]
     assert judge({"path": ["c", "a"], "path_match": "ordered"}, ["a", "b", "c"], [], "")
+
+
+def test_a_run_retried_with_the_same_idempotency_key_runs_once(team, support_graph, api_client):
+    _, members = team
+    client = _client(api_client, members["operator"])
+    suite = _create(_client(api_client, members["editor"]), support_graph).json()
+    client = _client(api_client, members["operator"])
+    first = client.post(f"/api/suites/{suite['id']}/runs/", HTTP_IDEMPOTENCY_KEY="run-1")
+    again = client.post(f"/api/suites/{suite['id']}/runs/", HTTP_IDEMPOTENCY_KEY="run-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"] and SuiteRun.objects.count() == 1
