@@ -5,11 +5,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from agents.services import agent_create, graph_create
 from audit.models import AuditEntry
 from conversations.costs import ModelPrice, UsageRecord
 from conversations.models import Conversation, Turn
+from conversations.services import conversation_start
+from conversations.services.costs import turn_pause_for_budget
+from conversations.tests.test_browser_ui import wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 FINAL = {"completed", "failed", "awaiting_input", "cancelled", "paused"}
@@ -100,3 +104,24 @@ def test_a_budget_pauses_a_run_and_raising_it_resumes(team, api_for, celery_work
     changes = AuditEntry.objects.filter(action="budget.change").order_by("id")
     assert [c.after["monthly_usd"] for c in changes] == ["0.000001", "10.000000"]
     assert Conversation.objects.get(pk=body["id"]).cost_usd > 0
+
+
+@pytest.mark.browser
+def test_the_live_page_says_why_a_run_paused(team, signed_in_page, asgi_server):
+    workspace, members = team
+    graph = graph_create(actor=members["admin"], workspace=workspace, name="Paused")
+    agent = agent_create(actor=members["admin"], graph=graph, name="helper")
+    conversation = conversation_start(actor=members["admin"], agent=agent, inputs="Hi")
+    page = signed_in_page(members["viewer"])
+    page.goto(f"{asgi_server.url}/conversations/{conversation.pk}/")
+    wait_status(page, "Queued")
+    turn = conversation.turns.get()
+    Turn.objects.filter(pk=turn.pk).update(state="running")
+    turn_pause_for_budget(
+        conversation=conversation, turn=turn, reason="Paused: budget of $1 spent."
+    )
+    wait_status(page, "Paused at its budget")
+    note = page.locator("#timeline [data-kind=note]", has_text="Paused at its budget")
+    expect(note).to_contain_text("Paused: budget of $1 spent.")
+    page.reload()
+    expect(page.locator("#budget-paused")).to_have_text("Paused: budget of $1 spent.")
