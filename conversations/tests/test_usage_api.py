@@ -185,3 +185,33 @@ def test_budget_reached_says_why(team, priced):
 def test_the_default_price_table_names_its_date():
     price = ModelPrice.objects.get(model="mistral-medium-latest")
     assert price.taken_on == dt.date(2026, 6, 1) and "mistral.ai/pricing" in price.source
+
+
+def test_raising_a_conversations_budget_resumes_it(team, priced, api_client):
+    from conversations.services.costs import turn_pause_for_budget
+
+    _, members = team
+    conversation = priced[0]
+    Conversation.objects.filter(pk=conversation.pk).update(budget_usd=Decimal("0.001"))
+    conversation.refresh_from_db()
+    Turn.objects.filter(conversation=conversation, number=1).update(state="done")
+    turn = Turn.objects.create(conversation=conversation, number=2, kind="results", state="running")
+    assert turn_pause_for_budget(
+        conversation=conversation, turn=turn, reason=budget_reached(conversation)
+    )
+    conversation.refresh_from_db()
+    assert conversation.status == "paused" and "its budget" in conversation.error
+    client = _client(api_client, members["admin"])
+    too_low = client.put(
+        f"/api/conversations/{conversation.pk}/budget/", {"budget_usd": "0.002"}, format="json"
+    )
+    assert too_low.json()["status"] == "paused"  # still spent: 0.003 ≥ 0.002
+    raised = client.put(
+        f"/api/conversations/{conversation.pk}/budget/", {"budget_usd": "1"}, format="json"
+    )
+    assert raised.status_code == 200 and raised.json()["status"] == "queued"
+    assert raised.json()["error"] == ""
+    turn.refresh_from_db()
+    assert turn.state == "queued"
+    assert AuditEntry.objects.filter(action="budget.reached").count() == 1
+    assert AuditEntry.objects.filter(action="budget.change").count() == 2
