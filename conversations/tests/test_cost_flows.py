@@ -11,7 +11,6 @@ from agents.services import agent_create, graph_create
 from audit.models import AuditEntry
 from conversations.costs import ModelPrice, UsageRecord
 from conversations.models import Conversation, Turn
-from conversations.services import conversation_start
 from conversations.services.costs import turn_pause_for_budget
 from conversations.tests.test_browser_ui import wait_status
 
@@ -111,17 +110,20 @@ def test_the_live_page_says_why_a_run_paused(team, signed_in_page, asgi_server):
     workspace, members = team
     graph = graph_create(actor=members["admin"], workspace=workspace, name="Paused")
     agent = agent_create(actor=members["admin"], graph=graph, name="helper")
-    conversation = conversation_start(actor=members["admin"], agent=agent, inputs="Hi")
+    # Rows as a worker would hold them mid-run (no task is sent: no worker may take it).
+    conversation = Conversation.objects.create(
+        graph=graph, entry_agent=agent, active_agent=agent, backend="sandbox", title="Hi",
+        status="running", started_by=members["admin"],
+    )  # fmt: skip
+    turn = Turn.objects.create(conversation=conversation, number=1, kind="start", state="running")
     page = signed_in_page(members["viewer"])
     page.goto(f"{asgi_server.url}/conversations/{conversation.pk}/")
-    wait_status(page, "Queued")
-    turn = conversation.turns.get()
-    Turn.objects.filter(pk=turn.pk).update(state="running")
-    turn_pause_for_budget(
-        conversation=conversation, turn=turn, reason="Paused: budget of $1 spent."
-    )
+    wait_status(page, "Running")
+    expect(page.locator("#connection")).to_have_text("Live")
+    reason = "Paused: budget of $1 spent."
+    turn_pause_for_budget(conversation=conversation, turn=turn, reason=reason)
     wait_status(page, "Paused at its budget")
     note = page.locator("#timeline [data-kind=note]", has_text="Paused at its budget")
-    expect(note).to_contain_text("Paused: budget of $1 spent.")
+    expect(note).to_contain_text(reason)
     page.reload()
-    expect(page.locator("#budget-paused")).to_have_text("Paused: budget of $1 spent.")
+    expect(page.locator("#budget-paused")).to_have_text(reason)
