@@ -261,3 +261,6 @@ class GeneratedFileAdmin(ReadOnlyModelAdmin):
     def download(self, obj):
         url = reverse("file-download", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.name)
+
+
+from conversations import admin_costs  # noqa: E402, F401 - registers the cost admins

@@ -19,7 +19,15 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 from conversations.event_schema import DateTime, json_schema_document
 
-CONVERSATION_STATUSES = ("queued", "running", "awaiting_input", "completed", "failed", "cancelled")
+CONVERSATION_STATUSES = (
+    "queued",
+    "running",
+    "awaiting_input",
+    "completed",
+    "failed",
+    "cancelled",
+    "paused",
+)
 
 
 class EventType(StrEnum):
@@ -41,6 +49,7 @@ class EventType(StrEnum):
     PENDING_CREATED = "pending.created"
     PENDING_RESOLVED = "pending.resolved"
     FILE_READY = "file.ready"
+    CONVERSATION_BRANCHED = "conversation.branched"
 
 
 # Event types Agent Studio writes itself; every other type is a backend stream event, verbatim.
@@ -52,6 +61,7 @@ OWN_EVENT_TYPES = frozenset(
         EventType.PENDING_CREATED,
         EventType.PENDING_RESOLVED,
         EventType.FILE_READY,
+        EventType.CONVERSATION_BRANCHED,
     }
 )
 STREAM_EVENT_TYPES = frozenset(set(EventType) - OWN_EVENT_TYPES)
@@ -255,6 +265,36 @@ class FileReadyData(TypedDict):
     entry: str | None  # the message.output Entry's id
 
 
+class BranchedEntryData(TypedDict):
+    """An entry of the parent kept by a branch, as the projection gives entries (`key`: the
+    backend's id of an output, the branch's own Entry id of an input)."""
+
+    key: str
+    type: Literal[
+        "message.input",
+        "message.output",
+        "tool.execution",
+        "function.call",
+        "function.result",
+        "agent.handoff",
+    ]
+    agent_remote_id: str | None
+    agent_name: str | None
+    role: str
+    text: str
+    data: dict[str, Any]
+
+
+class ConversationBranchedData(TypedDict):
+    """The first event of a branch: the history it keeps from its parent (every entry before
+    `from_entry`), so the branch's own log projects to its whole conversation."""
+
+    parent: str  # the parent conversation's id
+    from_entry: str  # the parent's Entry the branch restarted from
+    agent_versions: Literal["current", "original"]
+    entries: list[BranchedEntryData]
+
+
 PAYLOADS: dict[EventType, type] = {
     EventType.RESPONSE_STARTED: ResponseStartedData,
     EventType.MESSAGE_OUTPUT_DELTA: MessageOutputDeltaData,
@@ -272,6 +312,7 @@ PAYLOADS: dict[EventType, type] = {
     EventType.PENDING_CREATED: PendingActionData,
     EventType.PENDING_RESOLVED: PendingActionData,
     EventType.FILE_READY: FileReadyData,
+    EventType.CONVERSATION_BRANCHED: ConversationBranchedData,
 }
 
 

@@ -16,6 +16,7 @@ class Status(models.TextChoices):
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    PAUSED = "paused", "Paused at its budget"
 
 
 FINAL_STATUSES = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
@@ -62,6 +63,21 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A branch: a new conversation restarted (on the backend) from an entry of `parent`, keeping
+    # the history before that entry. Branches of branches form a tree.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="branches"
+    )
+    branched_from = models.ForeignKey(
+        "Entry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    branch_agent_versions = models.CharField(max_length=8, blank=True, default="")
+    # The agents' versions the conversation ran with, recorded at its first turn:
+    # {agent id: {"name", "version" (AgentVersion number), "remote_version"}}.
+    agent_versions = models.JSONField(default=dict, blank=True)
+    # What its turns cost (priced when each was recorded), and its own limit, if any.
+    cost_usd = models.DecimalField(max_digits=14, decimal_places=8, default=0)
+    budget_usd = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -87,6 +103,7 @@ class Turn(models.Model):
         DONE = "done"
         FAILED = "failed"
         CANCELLED = "cancelled"
+        PAUSED = "paused"  # held back at a budget: nothing claims it until it is raised
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="turns")
@@ -292,3 +309,23 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.key})"
+
+
+# The cost models live in their own module; importing them here registers them with the app.
+from conversations.costs import ModelPrice, UsageRecord, WorkspaceBudget  # noqa: E402
+
+__all__ = [
+    "FINAL_STATUSES",
+    "Conversation",
+    "Entry",
+    "Event",
+    "GeneratedFile",
+    "HandoffExecution",
+    "IdempotencyKey",
+    "ModelPrice",
+    "PendingAction",
+    "Status",
+    "Turn",
+    "UsageRecord",
+    "WorkspaceBudget",
+]

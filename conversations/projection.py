@@ -224,6 +224,23 @@ class Projection:
             entry["data"]["automatic"] = True
         return entry["key"]
 
+    def _branched(self, data: Mapping[str, Any]) -> None:
+        # A branch's kept history, before any turn of its own: nothing a failed turn drops.
+        for kept in data.get("entries") or []:
+            self.entries[kept["key"]] = {
+                "key": kept["key"],
+                "type": kept["type"],
+                "agent_remote_id": kept.get("agent_remote_id"),
+                "agent_name": None,
+                "role": kept.get("role") or "",
+                "text": kept.get("text") or "",
+                "data": dict(kept.get("data") or {}),
+            }
+            if kept.get("agent_remote_id") and kept.get("agent_name"):
+                self.agent_names[kept["agent_remote_id"]] = kept["agent_name"]
+            if kept["type"] == AGENT_HANDOFF and kept["data"].get("next_agent_id"):
+                self.active_agent_id = kept["data"]["next_agent_id"]
+
     def _conversation_status(self, data: Mapping[str, Any]) -> None:
         if data.get("status") == "running":
             # A turn starts: one that fails before its response starts drops nothing earlier.
@@ -248,6 +265,7 @@ _HANDLERS = {
     EventType.MESSAGE_INPUT: Projection._message_input,
     EventType.FUNCTION_RESULT: Projection._function_result,
     EventType.CONVERSATION_STATUS: Projection._conversation_status,
+    EventType.CONVERSATION_BRANCHED: Projection._branched,
 }
 
 

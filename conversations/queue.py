@@ -11,6 +11,7 @@ import logging
 from uuid import UUID
 
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,9 +55,11 @@ def enqueue_turn_ended(conversation_id: UUID | str) -> None:
     the export: a broker outage only delays it (its periodic retry finds the conversation)."""
 
     def send() -> None:
-        try:
-            current_app.send_task(TURN_ENDED_TASK, args=[str(conversation_id)])
-        except Exception:
-            logger.warning("could not enqueue the end of turn of %s", conversation_id)
+        # Apps above the engine listen too (settings.TURN_ENDED_EXTRA_TASKS, e.g. the suites).
+        for task in (TURN_ENDED_TASK, *getattr(settings, "TURN_ENDED_EXTRA_TASKS", ())):
+            try:
+                current_app.send_task(task, args=[str(conversation_id)])
+            except Exception:
+                logger.warning("could not enqueue %s for %s", task, conversation_id)
 
     transaction.on_commit(send)

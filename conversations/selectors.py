@@ -141,3 +141,47 @@ def history_notes(conversation: Conversation, upto_seq: int) -> QuerySet[Event]:
         if start is not None:
             wanted |= Q(seq__gte=start, seq__lte=seq)
     return events.filter(wanted).order_by("seq")
+
+
+def branch_tree(conversation: Conversation, max_nodes: int = 500) -> dict[str, Any]:
+    """The tree of branches `conversation` belongs to, from its root (the caller has checked
+    access: a branch is always in its parent's graph, so its whole tree is too)."""
+    root = conversation
+    seen = {root.pk}
+    while root.parent_id is not None and root.parent_id not in seen:
+        parent = Conversation.objects.filter(pk=root.parent_id, graph_id=root.graph_id).first()
+        if parent is None:
+            break
+        seen.add(parent.pk)
+        root = parent
+    nodes: dict[Any, dict[str, Any]] = {}
+    level = [root]
+    while level and len(nodes) < max_nodes:
+        for item in level:
+            nodes[item.pk] = {
+                "id": str(item.pk),
+                "title": item.title,
+                "status": item.status,
+                "created_at": item.created_at,
+                "parent": str(item.parent_id) if item.parent_id else None,
+                "branched_from": _branch_point(item),
+                "agent_versions": item.branch_agent_versions or None,
+                "branches": [],
+            }
+            if item.parent_id in nodes and item.pk != root.pk:
+                nodes[item.parent_id]["branches"].append(nodes[item.pk])
+        level = list(
+            Conversation.objects.filter(parent__in=[c.pk for c in level], graph_id=root.graph_id)
+            .exclude(pk__in=list(nodes))
+            .select_related("branched_from")
+            .order_by("created_at")[: max_nodes - len(nodes)]
+        )
+    return {"current": str(conversation.pk), "root": nodes[root.pk]}
+
+
+def _branch_point(conversation: Conversation) -> dict[str, Any] | None:
+    entry = conversation.branched_from if conversation.branched_from_id else None
+    if entry is None:
+        return None
+    return {"id": str(entry.pk), "position": entry.position, "type": entry.type,
+            "text": entry.text[:120]}  # fmt: skip

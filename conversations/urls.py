@@ -1,9 +1,10 @@
 from django.urls import path
 
-from conversations import views
+from conversations import compare_views, views
 
 urlpatterns = [
     path("conversations/", views.conversation_list, name="conversation-list"),
+    path("conversations/compare/", compare_views.conversation_compare, name="conversation-compare"),
     path("conversations/<uuid:pk>/", views.conversation_detail, name="conversation-detail"),
     path(
         "conversations/<uuid:pk>/rendered/",

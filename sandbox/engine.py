@@ -273,7 +273,7 @@ def restart(conversation_id: str, body: dict[str, Any], headers: Any) -> Prepare
     if cut is None:
         raise ApiError(wire.error(400, f"Entry {entry_id} is not in conversation {conversation_id}",
                                   param="from_entry_id"))  # fmt: skip
-    kept = history[: cut + 1]
+    kept = history[:cut]  # exactly the history before the entry: the fork replaces it
     inputs = normalize_inputs(body.get("inputs"))
     check_inputs(kept, inputs)
     metadata = _metadata(body) if body.get("metadata") is not None else source.metadata

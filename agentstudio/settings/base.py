@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "agents",
     "integrations.mistral",
     "conversations",
+    "evaluations",
     "observability",
     "sandbox",
     "axes",
@@ -304,3 +305,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [SELF],
     }
 }
+
+# Tasks sent by name (besides observability's) when a conversation stops: finished, or waiting
+# for input. The suites answer their cases' function calls and judge them there.
+TURN_ENDED_EXTRA_TASKS = ["evaluations.conversation_settled"]

@@ -73,6 +73,12 @@ class ConversationOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "finished_at",
+            "parent",
+            "branched_from",
+            "branch_agent_versions",
+            "agent_versions",
+            "cost_usd",
+            "budget_usd",
         ]
 
     def get_usage(self, obj: Conversation) -> dict[str, int]:

@@ -17,10 +17,11 @@ from django.conf import settings
 from django.db import connection
 
 from agents.models import Agent
-from conversations.engine import files, followups, local
+from conversations.engine import branching, files, followups, local
 from conversations.engine.recorder import TurnRecorder
 from conversations.engine.stream import DROPPED_STREAM, stream_into
 from conversations.models import Conversation, Entry, HandoffExecution, Status, Turn
+from conversations.services import costs
 from conversations.services.runtime import turn_stop_at_max_turns
 from conversations.services.status import conversation_set_status
 from conversations.services.turns import (
@@ -45,6 +46,12 @@ def turn_execute(turn_id: UUID | str) -> str | None:
     if turn is None:
         return None  # already run, running elsewhere, or cancelled: a redelivery does nothing
     conversation = turn.conversation
+    # A spent budget holds the turn back (paused) until an admin raises it.
+    may_run = conversation.status in (Status.QUEUED, Status.RUNNING)
+    reason = costs.budget_reached(conversation) if may_run else ""
+    if reason and not conversation.cancel_requested:
+        costs.turn_pause_for_budget(conversation=conversation, turn=turn, reason=reason)
+        return None
     if conversation.status == Status.QUEUED:
         conversation_set_status(
             conversation=conversation, expected=(Status.QUEUED,), status=Status.RUNNING
@@ -99,6 +106,7 @@ def _execute_local(conversation: Conversation, turn: Turn) -> str | None:
             turn_cancelled(conversation=conversation, turn=turn)
             return None
         conversation_add_usage(conversation=conversation, usage=recorder.usage or {})
+        costs.turn_usage_record(conversation=conversation, turn=turn, usage=recorder.usage or {})
         turn_stop_at_max_turns(conversation=conversation, turn=turn, max_turns=run.max_turns)
         return None
     return finish_turn(recorder)
@@ -117,12 +125,17 @@ def _execute(conversation: Conversation, turn: Turn) -> str | None:
         recorder = TurnRecorder(conversation, turn, agents_by_remote)
         entry_agent = conversation.entry_agent_id or conversation.active_agent_id
         metadata = {**conversation.metadata, "agentstudio_conversation": str(conversation.pk)}
+        branching.record_versions(conversation, turn, remotes)
+        stream_args = {
+            "remote_conversation_id": conversation.remote_id,
+            **branching.stream_arguments(conversation, turn, remotes),
+        }
         with backend.conversation_stream(
-            remote_conversation_id=conversation.remote_id,
             agent_id=remotes[entry_agent].remote_id,
             inputs=turn.inputs,
             handoff_execution=conversation.handoff_execution,
             metadata=metadata,
+            **stream_args,
         ) as events:
             stream_into(recorder, events)
     except backend.BackendError as exc:
@@ -153,6 +166,7 @@ def finish_turn(recorder: TurnRecorder) -> str | None:
         turn_fail(conversation=conversation, turn=turn, error=failure)
         return None
     conversation_add_usage(conversation=conversation, usage=recorder.usage or {})
+    costs.turn_usage_record(conversation=conversation, turn=turn, usage=recorder.usage or {})
     outputs = recorder.output_entries()
     calls = [e for e in outputs if e.type == Entry.Type.FUNCTION_CALL]
     if calls:

@@ -39,7 +39,7 @@ from integrations.mistral.backend import active_backend
 MAX_INPUT_CHARS = 100_000
 
 
-def _clean_inputs(inputs: Any) -> str:
+def clean_inputs(inputs: Any) -> str:
     if isinstance(inputs, list) and len(inputs) == 1 and isinstance(inputs[0], dict):
         inputs = inputs[0].get("content")  # a single message.input entry
     if not isinstance(inputs, str) or not inputs.strip():
@@ -51,7 +51,7 @@ def _clean_inputs(inputs: Any) -> str:
     return inputs
 
 
-def _add_user_message(conversation: Conversation, turn: Turn, text: str, actor) -> Entry:
+def add_user_message(conversation: Conversation, turn: Turn, text: str, actor) -> Entry:
     entry = Entry.objects.create(
         conversation=conversation,
         turn=turn,
@@ -81,7 +81,7 @@ def conversation_start(
     metadata: dict[str, Any] | None = None,
     runtime: str | None = None,
 ) -> Conversation:
-    text = _clean_inputs(inputs)
+    text = clean_inputs(inputs)
     runtime = runtime_check(agent.graph, runtime)
     if handoff_execution not in HandoffExecution.values:
         raise ConversationError("Choose server or client.", field="handoff_execution")
@@ -109,7 +109,7 @@ def conversation_start(
         append_events(
             conversation.pk, [(EventType.CONVERSATION_STATUS, status_data(Status.QUEUED))]
         )
-        _add_user_message(conversation, turn, text, actor)
+        add_user_message(conversation, turn, text, actor)
         publish_feed(
             agent.graph.workspace_id,
             EventType.CONVERSATION_STATUS,
@@ -138,7 +138,7 @@ def conversation_start(
 def conversation_send_message(
     *, actor, conversation: Conversation, inputs: Any, agent: Agent | None = None
 ) -> Conversation:
-    text = _clean_inputs(inputs)
+    text = clean_inputs(inputs)
     if agent is not None and agent.pk != conversation.active_agent_id:
         raise ConversationError(
             "A conversation continues with its active agent; start a new conversation to talk "
@@ -154,6 +154,11 @@ def conversation_send_message(
         )
         if not moved:
             conversation.refresh_from_db(fields=["status"])
+            if conversation.status == Status.PAUSED:
+                raise ConversationConflict(
+                    "The conversation is paused at its budget; an admin can raise the budget "
+                    "to resume it."
+                )
             if conversation.status == Status.AWAITING_INPUT:
                 raise ConversationConflict(
                     "The conversation is waiting for answers to its pending actions; answer "
@@ -167,7 +172,7 @@ def conversation_send_message(
             kind="message",
             inputs=[{"type": Entry.Type.MESSAGE_INPUT.value, "role": "user", "content": text}],
         )
-        _add_user_message(conversation, turn, text, actor)
+        add_user_message(conversation, turn, text, actor)
         audit_record(
             actor=actor,
             action=Action.CONVERSATION_MESSAGE,
@@ -197,11 +202,12 @@ def conversation_cancel(*, actor, conversation: Conversation) -> Conversation:
         # event when it sees the flag, and records the cancellation itself.
         if conversation_set_status(
             conversation=conversation,
-            expected=(Status.QUEUED, Status.AWAITING_INPUT),
+            expected=(Status.QUEUED, Status.AWAITING_INPUT, Status.PAUSED),
             status=Status.CANCELLED,
             cancel_requested=True,
         ):
-            Turn.objects.filter(conversation=conversation, state__in=[Turn.State.QUEUED]).update(
+            held = [Turn.State.QUEUED, Turn.State.PAUSED]
+            Turn.objects.filter(conversation=conversation, state__in=held).update(
                 state=Turn.State.CANCELLED, finished_at=timezone.now()
             )
             pending_cancel_all(conversation=conversation)

@@ -204,6 +204,44 @@ EDGE_CASES = {
         ev(9, "conversation.response.error", message="bad", code=500),
         ev(10, "some.future.type", id="zzz"),
     ],
+    "a branch's kept history, then its own turn, which fails and keeps the history": [
+        ev(
+            1,
+            "conversation.branched",
+            parent="p-1",
+            from_entry="e-3",
+            agent_versions="original",
+            entries=[
+                {
+                    "key": "k-1",
+                    "type": "message.input",
+                    "agent_remote_id": None,
+                    "agent_name": None,
+                    "role": "user",
+                    "text": "hi",
+                    "data": {"content": "hi"},
+                },
+                {
+                    "key": "k-2",
+                    "type": "agent.handoff",
+                    "agent_remote_id": "ag_a",
+                    "agent_name": "a",
+                    "role": "",
+                    "text": "",
+                    "data": {
+                        "previous_agent_id": "ag_a",
+                        "previous_agent_name": "a",
+                        "next_agent_id": "ag_b",
+                        "next_agent_name": "b",
+                    },
+                },
+            ],
+        ),
+        ev(2, "conversation.status", status="running"),
+        ev(3, "message.output.delta", id="m", content="x"),
+        ev(4, "conversation.status", status="failed", error="e"),
+        ev(5, "message.output.delta", id="m2", content="y"),
+    ],
 }
 
 

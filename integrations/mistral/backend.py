@@ -204,11 +204,25 @@ def conversation_stream(
     inputs: list[dict[str, Any]] | None,
     handoff_execution: str,
     metadata: dict[str, Any] | None = None,
+    restart_from_entry: str = "",
+    agent_version: int | None = None,
 ) -> Iterator[Iterator[StreamEvent]]:
-    """Start (no remote id yet) or append to a conversation, streaming its events."""
+    """Start (no remote id yet) or append to a conversation, streaming its events; with
+    `restart_from_entry`, restart `remote_conversation_id` from that entry instead: a new remote
+    conversation (its id comes in `conversation.response.started`)."""
     conversations = client().beta.conversations
     with _errors():
-        if remote_conversation_id:
+        if restart_from_entry:
+            pinned = {} if agent_version is None else {"agent_version": agent_version}
+            stream = conversations.restart_stream(
+                conversation_id=remote_conversation_id,
+                from_entry_id=restart_from_entry,
+                inputs=inputs,
+                handoff_execution=handoff_execution,
+                metadata=metadata or None,
+                **pinned,
+            )
+        elif remote_conversation_id:
             stream = conversations.append_stream(
                 conversation_id=remote_conversation_id,
                 inputs=inputs,

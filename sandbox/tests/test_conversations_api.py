@@ -260,8 +260,18 @@ def test_restart_forks_a_new_conversation(client):
     history = client.beta.conversations.get_history(conversation_id=forked.conversation_id)
     texts = [e.content for e in history.entries if isinstance(e, MessageInputEntry)]
     assert texts == ["one", "three"]
+    # Exactly the history before the entry: the output restarted from is not kept.
+    assert entry_id not in [e.id for e in history.entries] and len(history.entries) == 3
     original = client.beta.conversations.get_history(conversation_id=first.conversation_id)
     assert len(original.entries) == 4
+    second_input = original.entries[2]
+    assert isinstance(second_input, MessageInputEntry) and second_input.content == "two"
+    from_second = client.beta.conversations.restart(
+        conversation_id=first.conversation_id, from_entry_id=second_input.id, inputs="deux"
+    )
+    kept = client.beta.conversations.get_history(conversation_id=from_second.conversation_id)
+    assert [e.id for e in kept.entries[:2]] == [e.id for e in original.entries[:2]]
+    assert [e.content for e in kept.entries if isinstance(e, MessageInputEntry)] == ["one", "deux"]
 
     streamed = collect(
         client.beta.conversations.restart_stream(

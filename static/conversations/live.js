@@ -53,6 +53,10 @@ function setStatus(next, data, created) {
           : "An operator can send a follow-up message to try again.",
       }),
     );
+  } else if (next === "paused") {
+    // A budget was reached (the iteration loop's budgets): say why, and who can resume it.
+    const record = timeline.addItem(`status-paused-${projection.lastSeq}`, "note", { label: "Paused at its budget", created });
+    record.body.append(el("p", { text: data.error || "A budget was reached." }));
   } else if (next === "cancelled") {
     timeline.addItem(`status-cancelled-${projection.lastSeq}`, "note", { label: "Cancelled", created });
   }

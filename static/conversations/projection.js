@@ -115,6 +115,23 @@ const HANDLERS = {
     if (data.automatic) entry.data.automatic = true;
     return entry.key;
   },
+  "conversation.branched"(data) {
+    // A branch's kept history, before any turn of its own: nothing a failed turn drops.
+    for (const kept of data.entries || []) {
+      this.entries.set(kept.key, {
+        key: kept.key,
+        type: kept.type,
+        agent_remote_id: kept.agent_remote_id ?? null,
+        agent_name: null,
+        role: kept.role || "",
+        text: kept.text || "",
+        data: { ...(kept.data || {}) },
+      });
+      if (kept.agent_remote_id && kept.agent_name) this.agentNames.set(kept.agent_remote_id, kept.agent_name);
+      if (kept.type === AGENT_HANDOFF && kept.data && kept.data.next_agent_id) this.activeAgentId = kept.data.next_agent_id;
+    }
+    return { changed: (data.entries || []).map((kept) => kept.key) };
+  },
   "conversation.status"(data) {
     // A turn starts: one that fails before its response starts drops nothing earlier.
     if (data.status === "running") this.turnOutputs = [];
@@ -165,7 +182,7 @@ export class Projection {
     const handler = Object.hasOwn(HANDLERS, type) ? HANDLERS[type] : null;
     const result = handler ? handler.call(this, data) : null;
     if (typeof result === "string") return { changed: [result], dropped: [] };
-    return { changed: [], dropped: result?.dropped || [] };
+    return { changed: result?.changed || [], dropped: result?.dropped || [] };
   }
 
   entryFor(key, type, agentRemoteId) {
