@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include("workspaces.api.urls")),
     path("api/", include("agents.api.urls")),
     path("api/", include("conversations.api.urls")),
+    path("api/", include("orchestrations.api.urls")),
     path("", include("audit.urls")),
     path("", include("workspaces.urls")),
     path("", include("agents.urls")),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "agents",
     "integrations.mistral",
     "conversations",
+    "orchestrations",
     "observability",
     "sandbox",
     "axes",
@@ -221,6 +222,8 @@ MISTRAL_RETRY_MAX_ELAPSED_MS = env.int("MISTRAL_RETRY_MAX_ELAPSED_MS", default=6
 TURN_HEARTBEAT_S = env.int("TURN_HEARTBEAT_S", default=2)
 # A running turn whose heartbeat is older than this is presumed dead and recovered.
 TURN_STALE_AFTER_S = env.int("TURN_STALE_AFTER_S", default=60)
+# An open orchestration run no pass has touched for this long is advanced by the recovery job.
+ORCHESTRATION_STALE_AFTER_S = env.int("ORCHESTRATION_STALE_AFTER_S", default=60)
 FUNCTION_TIME_LIMIT_S = env.int("FUNCTION_TIME_LIMIT_S", default=30)
 # How long the answer to a POST with an Idempotency-Key is kept for retries (hourly purge).
 IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
