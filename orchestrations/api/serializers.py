@@ -36,6 +36,8 @@ class RunInput(serializers.Serializer):
 
 
 class RunCreated(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+
     class Meta:
         model = OrchestrationRun
         fields = ["id", "status"]
@@ -43,6 +45,7 @@ class RunCreated(serializers.ModelSerializer):
 
 
 class StepOutput(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
     agent = serializers.SerializerMethodField()
     tokens = serializers.SerializerMethodField()
 
@@ -60,6 +63,7 @@ class StepOutput(serializers.ModelSerializer):
 
 
 class RunOutput(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
     steps = StepOutput(many=True, read_only=True)
 
     class Meta:
@@ -70,6 +74,8 @@ class RunOutput(serializers.ModelSerializer):
 
 
 class RunSummary(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+
     class Meta:
         model = OrchestrationRun
         fields = ["id", "orchestration", "name", "status", "inputs", "created_at", "finished_at"]
