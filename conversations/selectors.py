@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from conversations.models import Conversation, Entry, Event, GeneratedFile, PendingAction
+from conversations.queue import ORCHESTRATION_RUN_KEY
 from workspaces.models import Membership
 from workspaces.roles import Role
 from workspaces.selectors import check_role, parse_uuid, role_subquery
@@ -84,3 +85,13 @@ def user_can_see_workspace_ids(user) -> list[str]:
     return [
         str(w) for w in Membership.objects.filter(user=user).values_list("workspace_id", flat=True)
     ]
+
+
+def orchestration_step_of(conversation: Conversation) -> dict[str, str] | None:
+    """The orchestration run and step a conversation is, when it is one (its metadata says so):
+    the inbox names them next to a pending call."""
+    metadata = conversation.metadata or {}
+    run = metadata.get(ORCHESTRATION_RUN_KEY)
+    if not run:
+        return None
+    return {"run": str(run), "step": str(metadata.get("orchestration_step", ""))}

@@ -6,9 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from conversations.models import PendingAction
 from orchestrations.models import Orchestration, OrchestrationRun, RunEvent, RunStep
-from orchestrations.runner.tree import RUN_KEY, STEP_KEY
 from workspaces.roles import Role
 from workspaces.selectors import check_role, parse_uuid, role_subquery
 
@@ -53,11 +51,3 @@ def steps_of(run: OrchestrationRun) -> QuerySet[RunStep]:
 
 def run_events_after(run: OrchestrationRun, after: int, limit: int = 1000) -> QuerySet[RunEvent]:
     return RunEvent.objects.filter(run=run, seq__gt=after).order_by("seq")[:limit]
-
-
-def pending_step_of(action: PendingAction) -> dict[str, str] | None:
-    """The run and step a pending action belongs to, when its conversation is a run's step."""
-    metadata = action.conversation.metadata or {}
-    if not metadata.get(RUN_KEY):
-        return None
-    return {"run": str(metadata[RUN_KEY]), "step": str(metadata.get(STEP_KEY, ""))}

@@ -27,3 +27,13 @@ def team(make_user):
 def guide_graph(team):
     workspace, members = team
     return graph_import(actor=members["admin"], workspace=workspace, document=ORCHESTRATION_GUIDE)
+
+
+@pytest.fixture
+def api_for(asgi_server, token_for):
+    from conversations.tests.conftest import Api
+
+    def make(user) -> Api:
+        return Api(asgi_server.url, token_for(user))
+
+    return make
