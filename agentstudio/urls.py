@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("workspaces.urls")),
     path("", include("agents.urls")),
     path("", include("conversations.urls")),
+    path("", include("orchestrations.urls")),
 ]
 # Off, there is no /sandbox/ at all: it would be an open door to every tenant's remote state.
 if settings.SANDBOX_ENABLED:
