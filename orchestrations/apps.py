@@ -11,5 +11,6 @@ class OrchestrationsConfig(AppConfig):
         # below this app, so the section is registered from here rather than imported there.
         from agents import portable
         from orchestrations import document
+        from orchestrations.api import schema  # noqa: F401 - registers the OpenAPI extension
 
         portable.register_section(document.SECTION)

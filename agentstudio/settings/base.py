@@ -185,6 +185,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "conversations.api.schema.add_event_components",  # the event catalogue's payloads
+        "orchestrations.api.schema.add_run_event_components",  # and its run events
     ],
 }
 

@@ -10,6 +10,8 @@ from rest_framework.response import Response
 
 from agents.api.base import ApiView, revision_from_query
 from agents.selectors import graph_get_for_user
+from conversations.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from conversations.api.views import ConversationErrorsMixin
 from orchestrations import selectors, services
 from orchestrations.api import serializers as s
 from orchestrations.spec import spec_errors
@@ -109,7 +111,8 @@ class OrchestrationDetailView(ApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class OrchestrationRunsView(mixins.ListModelMixin, ApiView):
+class OrchestrationRunsView(ConversationErrorsMixin, mixins.ListModelMixin, ApiView):
+    # The mixin answers the Idempotency-Key's own errors (422, 409) as the conversations do.
     serializer_class = s.RunSummary
 
     def get_queryset(self):
@@ -119,7 +122,10 @@ class OrchestrationRunsView(mixins.ListModelMixin, ApiView):
     def get(self, request, pk):
         return self.list(request)
 
-    @extend_schema(request=s.RunInput, responses={201: s.RunCreated})
+    @extend_schema(
+        request=s.RunInput, responses={201: s.RunCreated}, parameters=[IDEMPOTENCY_PARAMETER]
+    )
+    @idempotent
     def post(self, request, pk):
         orchestration = selectors.orchestration_get_for_user(request.user, pk, Role.OPERATOR)
         data = self.validated(s.RunInput)
@@ -136,8 +142,9 @@ class RunDetailView(ApiView):
         return Response(_run_body(request, pk))
 
 
-class RunCancelView(ApiView):
-    @extend_schema(request=None, responses={202: s.RunOutput})
+class RunCancelView(ConversationErrorsMixin, ApiView):
+    @extend_schema(request=None, responses={202: s.RunOutput}, parameters=[IDEMPOTENCY_PARAMETER])
+    @idempotent
     def post(self, request, pk):
         run = selectors.run_get_for_user(request.user, pk, Role.OPERATOR)
         services.run_cancel(actor=request.user, run=run)
@@ -145,6 +152,8 @@ class RunCancelView(ApiView):
 
 
 class RunEventsView(ApiView):
+    pagination_class = None
+
     @extend_schema(
         parameters=[OpenApiParameter("after", int)], responses=s.RunEventOutput(many=True)
     )

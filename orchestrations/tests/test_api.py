@@ -190,3 +190,23 @@ def test_schema_lists_the_endpoints(team, api_client, token_for):
         "/api/orchestration-runs/{id}/events/",
     ):
         assert path in paths, path
+    events = paths["/api/orchestration-runs/{id}/events/"]["get"]["responses"]["200"]
+    ref = events["content"]["application/json"]["schema"]["items"]["$ref"].rsplit("/", 1)[-1]
+    item = schema.json()["components"]["schemas"][ref]
+    refs = {m["$ref"].rsplit("/", 1)[-1] for m in item["oneOf"]}
+    assert len(refs) == 5 and all(r in schema.json()["components"]["schemas"] for r in refs)
+
+
+def test_run_start_honours_an_idempotency_key(guide_graph, team, api_client, token_for):
+    _, members = team
+    client = _client(api_client, token_for, members["operator"])
+    orchestration = Orchestration.objects.get(graph=guide_graph, name="Conditional router")
+    url = f"/api/orchestrations/{orchestration.pk}/runs/"
+    body = {"inputs": "Calculate Fibonacci sequence"}
+    first = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json() and again.headers.get("Idempotent-Replayed") == "true"
+    assert OrchestrationRun.objects.count() == 1
+    other = client.post(url, {"inputs": "other"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert other.status_code == 422
