@@ -210,3 +210,20 @@ def test_run_start_honours_an_idempotency_key(guide_graph, team, api_client, tok
     assert OrchestrationRun.objects.count() == 1
     other = client.post(url, {"inputs": "other"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert other.status_code == 422
+
+
+def test_staff_see_runs_in_the_admin(guide_graph, team, client, make_user):
+    _, members = team
+    orchestration = Orchestration.objects.get(graph=guide_graph, name="Conditional router")
+    from orchestrations.services import run_start
+
+    run = run_start(actor=members["operator"], orchestration=orchestration, inputs="x")
+    client.force_login(make_user("staff", is_staff=True, is_superuser=True))
+    for url in (
+        "/admin/orchestrations/orchestration/",
+        "/admin/orchestrations/orchestrationrun/",
+        f"/admin/orchestrations/orchestrationrun/{run.pk}/change/",
+        "/admin/orchestrations/runevent/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/orchestrations/orchestrationrun/add/").status_code == 403

@@ -136,6 +136,7 @@ def test_run_page_streams_steps_in_lanes_and_names_the_inbox_call(
     stock = page.locator(".orch-step[data-path='spec.parallel[0]']")
     expect(stock).to_have_attribute("data-status", "awaiting_input")
     expect(stock.locator(".orch-pending")).to_be_visible()
+    expect(stock.locator(".orch-stream")).to_contain_text("function call get_stock_price")
     expect(page.locator("#run")).to_have_attribute("data-status", "awaiting_input")
 
     # The inbox says which run and step the call belongs to; answering completes the run.

@@ -21,7 +21,7 @@ function duration(step) {
 
 function follow(conversationId) {
   if (!conversationId || streams.has(conversationId)) return;
-  const stream = { text: "", status: "", socket: null, seq: 0 };
+  const stream = { text: "", status: "", socket: null, seq: 0, notes: [] };
   streams.set(conversationId, stream);
   stream.socket = liveSocket({
     path: `/ws/conversations/${conversationId}/`,
@@ -37,6 +37,15 @@ function follow(conversationId) {
         }
       } else if (message.type === "pending.created") {
         stream.pending = message.data.name;
+        stream.notes.push(`function call ${message.data.name}: waiting in the inbox`);
+      } else if (message.type === "pending.resolved") {
+        stream.notes.push(`${message.data.name} answered`);
+      } else if (message.type === "tool.execution.started") {
+        stream.notes.push(`tool ${message.data.name || "?"}`);
+      } else if (message.type === "agent.handoff.started") {
+        stream.notes.push(`handoff to ${message.data.next_agent_name || "?"}`);
+      } else if (message.type === "conversation.response.error") {
+        stream.notes.push(`error: ${message.data.message || "?"}`);
       }
       paintStream(conversationId);
     },
@@ -46,7 +55,8 @@ function follow(conversationId) {
 function paintStream(conversationId) {
   const stream = streams.get(conversationId);
   for (const node of document.querySelectorAll(`[data-stream="${conversationId}"]`)) {
-    node.textContent = stream.text || (stream.status ? `(${stream.status})` : "…");
+    const notes = stream.notes.map((n) => `[${n}]`).join("\n");
+    node.textContent = [notes, stream.text].filter(Boolean).join("\n") || (stream.status ? `(${stream.status})` : "…");
     node.closest(".orch-step")?.querySelector(".orch-pending")?.toggleAttribute("hidden", !stream.pending || stream.status !== "awaiting_input");
   }
 }
