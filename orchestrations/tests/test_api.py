@@ -132,6 +132,8 @@ def test_run_start_and_read(guide_graph, team, api_client, token_for):
     cancelled = client.post(f"/api/orchestration-runs/{body['id']}/cancel/")
     assert cancelled.status_code == 202 and cancelled.json()["status"] == "cancelled"
     assert client.post(f"/api/orchestration-runs/{body['id']}/cancel/").status_code == 409
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"orchestration.run", "orchestration.cancel"} <= actions
 
 
 def test_validate_endpoint_reports_without_saving(guide_graph, team, api_client, token_for):

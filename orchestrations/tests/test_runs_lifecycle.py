@@ -180,3 +180,22 @@ def test_a_step_that_times_out_fails_over_to_its_fallback(
     slow = Conversation.objects.get(pk=tree["spec"]["conversation"])
     wait_for(lambda: Conversation.objects.get(pk=slow.pk).status == "cancelled", timeout=30)
     assert PendingAction.objects.count() == 0
+
+
+def test_a_run_whose_pass_was_never_sent_is_advanced_by_the_recovery_job(
+    guide_graph, team, api_for, celery_worker_process, monkeypatch
+):
+    from orchestrations import queue
+    from orchestrations.services import run_start
+    from orchestrations.tasks import recover_runs
+
+    _, members = team
+    orchestration = make(guide_graph, members["admin"], {"agent": "Research Agent"})
+    monkeypatch.setattr(queue, "send_advance", lambda run_id, countdown=None: None)  # lost
+    run = run_start(actor=members["operator"], orchestration=orchestration, inputs="Lost")
+    monkeypatch.undo()
+    api = api_for(members["operator"])
+    assert api.get(f"/api/orchestration-runs/{run.pk}/")[1]["status"] == "queued"
+    recover_runs.delay(stale_after_s=0)
+    body = wait_run(api, str(run.pk))
+    assert body["status"] == "completed", body
