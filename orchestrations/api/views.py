@@ -79,6 +79,9 @@ class GraphOrchestrationValidateView(ApiView):
 class OrchestrationDetailView(ApiView):
     serializer_class = s.OrchestrationOutput
 
+    def get_object(self):  # OPTIONS asks for it to describe PUT
+        return selectors.orchestration_get_for_user(self.request.user, self.kwargs["pk"])
+
     def get(self, request, pk):
         return Response(
             s.OrchestrationOutput(selectors.orchestration_get_for_user(request.user, pk)).data
