@@ -26,6 +26,7 @@ urlpatterns = [
         views.OrchestrationRunsView.as_view(),
         name="api-orchestration-runs",
     ),
+    path("orchestration-runs/", views.RunListView.as_view(), name="api-orchestration-run-list"),
     path(
         "orchestration-runs/<str:pk>/", views.RunDetailView.as_view(), name="api-orchestration-run"
     ),

@@ -14,6 +14,7 @@ from conversations.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from conversations.api.views import ConversationErrorsMixin
 from orchestrations import selectors, services
 from orchestrations.api import serializers as s
+from orchestrations.models import Status
 from orchestrations.spec import spec_errors
 from workspaces.roles import Role
 
@@ -136,6 +137,30 @@ class OrchestrationRunsView(ConversationErrorsMixin, mixins.ListModelMixin, ApiV
             actor=request.user, orchestration=orchestration, inputs=data["inputs"]
         )
         return Response(s.RunCreated(run).data, status=status.HTTP_201_CREATED)
+
+
+class RunListView(mixins.ListModelMixin, ApiView):
+    serializer_class = s.RunSummary
+
+    def get_queryset(self):
+        runs = selectors.runs_for_user(self.request.user)
+        params = self.request.query_params
+        if params.get("status"):
+            if params["status"] not in Status.values:
+                raise ValidationError({"status": [f"One of {', '.join(Status.values)}."]})
+            runs = runs.filter(status=params["status"])
+        if params.get("graph"):
+            runs = runs.filter(graph=graph_get_for_user(self.request.user, params["graph"]))
+        return runs.order_by("-created_at")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str),
+            OpenApiParameter("graph", OpenApiTypes.UUID),
+        ]
+    )
+    def get(self, request):
+        return self.list(request)
 
 
 class RunDetailView(ApiView):

@@ -229,3 +229,22 @@ def test_staff_see_runs_in_the_admin(guide_graph, team, client, make_user):
     ):
         assert client.get(url).status_code == 200, url
     assert client.get("/admin/orchestrations/orchestrationrun/add/").status_code == 403
+
+
+def test_run_list_is_scoped_filtered_and_paginated(guide_graph, team, api_client, token_for):
+    _, members = team
+    from orchestrations.services import run_start
+
+    orchestration = Orchestration.objects.get(graph=guide_graph, name="Conditional router")
+    run = run_start(actor=members["operator"], orchestration=orchestration, inputs="x")
+    viewer = _client(api_client, token_for, members["viewer"])
+    body = viewer.get("/api/orchestration-runs/").json()
+    items = body["results"] if isinstance(body, dict) else body
+    assert [r["id"] for r in items] == [str(run.pk)]
+    assert viewer.get("/api/orchestration-runs/?status=completed").json()["results"] == []
+    assert viewer.get("/api/orchestration-runs/?status=bogus").status_code == 400
+    assert viewer.get(f"/api/orchestration-runs/?graph={guide_graph.pk}").status_code == 200
+    outsider = _client(api_client, token_for, members["outsider"])
+    assert outsider.get(f"/api/orchestration-runs/?graph={guide_graph.pk}").status_code == 404
+    listed = outsider.get("/api/orchestration-runs/").json()
+    assert (listed["results"] if isinstance(listed, dict) else listed) == []
