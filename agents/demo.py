@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.demo_orchestrations import ORCHESTRATION_GUIDE
+
 # `CalcResult.model_json_schema()` from the seed, written out (pydantic v2 output).
 CALC_RESULT_SCHEMA = {
     "properties": {
@@ -167,4 +169,4 @@ CUSTOMER_SUPPORT: dict[str, Any] = {
     ],
 }
 
-DEMO_GRAPHS = [FINANCE, CUSTOMER_SUPPORT]
+DEMO_GRAPHS = [FINANCE, CUSTOMER_SUPPORT, ORCHESTRATION_GUIDE]

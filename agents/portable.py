@@ -6,6 +6,8 @@ imports anywhere and exports again identically.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from agents import selectors, validation
@@ -18,10 +20,29 @@ AGENT_KEYS = frozenset({*validation.AGENT_CONFIG_FIELDS, "handoffs", "position"}
 DOCUMENT_KEYS = frozenset({"format", "version", "name", "description", "entry_agent", "agents"})
 
 
+@dataclass(frozen=True)
+class Section:
+    """A part of the document owned by an app above this one (orchestrations): it registers how
+    to export, check and load its key, so this module imports nothing of it. A section is
+    exported only when it has content, so graphs without one export as before."""
+
+    key: str
+    export: Callable[[Graph], Any]
+    errors: Callable[[Any, list[str], str], dict[str, list[str]]]  # value, agent names, path
+    load: Callable[..., None]  # (graph, value, actor), after the agents exist
+
+
+SECTIONS: dict[str, Section] = {}
+
+
+def register_section(section: Section) -> None:
+    SECTIONS[section.key] = section
+
+
 def graph_export(graph: Graph) -> dict[str, Any]:
     agents = list(selectors.agents_of_graph(graph))
     names = {agent.id: agent.name for agent in agents}
-    return {
+    document: dict[str, Any] = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "name": graph.name,
@@ -41,6 +62,11 @@ def graph_export(graph: Graph) -> dict[str, Any]:
             for agent in agents
         ],
     }
+    for key, section in SECTIONS.items():
+        value = section.export(graph)
+        if value:
+            document[key] = value
+    return document
 
 
 def _prefix(errors: dict[str, list[str]], prefix: str) -> dict[str, list[str]]:
@@ -58,7 +84,7 @@ def document_errors(document: Any, *, field: str = "document") -> dict[str, list
         > validation.MAX_JSON_DEPTH + 4
     ):
         return {field: ["Nested too deeply."]}
-    for key in sorted(set(document) - DOCUMENT_KEYS):
+    for key in sorted(set(document) - DOCUMENT_KEYS - set(SECTIONS)):
         errors[f"{field}.{key}"] = ["Unknown key."]
     if document.get("format", FORMAT) != FORMAT:
         errors[f"{field}.format"] = [f"Must be {FORMAT!r}."]
@@ -120,4 +146,8 @@ def document_errors(document: Any, *, field: str = "document") -> dict[str, list
     entry = document.get("entry_agent")
     if entry is not None and entry not in names:
         errors[f"{field}.entry_agent"] = ["Must be the name of an agent in the document."]
+    for key, section in SECTIONS.items():
+        if key in document:
+            valid_names = [name for name in names if isinstance(name, str)]
+            errors.update(section.errors(document[key], valid_names, f"{field}.{key}"))
     return errors

@@ -13,9 +13,11 @@ from agentstudio.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 from agentstudio.ws_origin import browser_origin_validator  # noqa: E402
 from conversations.routing import websocket_urlpatterns  # noqa: E402
 from observability.asgi import CountWebSockets  # noqa: E402
+from orchestrations.routing import websocket_urlpatterns as orchestration_routes  # noqa: E402
 
 websocket_routes = [
     *websocket_urlpatterns,
+    *orchestration_routes,
     # Last: without it URLRouter raises on an unknown path and the server logs a traceback for
     # every stray or hostile handshake; this refuses it with a plain 403 instead.
     re_path(r"", WebsocketDenier.as_asgi()),

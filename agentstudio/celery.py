@@ -13,6 +13,11 @@ app.conf.beat_schedule = {
         "task": "conversations.recover_stale_turns",
         "schedule": float(os.environ.get("TURN_RECOVERY_INTERVAL_S", "30")),
     },
+    # Open orchestration runs whose pass was lost (orchestrations.tasks).
+    "recover-orchestration-runs": {
+        "task": "orchestrations.recover_runs",
+        "schedule": float(os.environ.get("ORCHESTRATION_RECOVERY_INTERVAL_S", "30")),
+    },
     # Forgets Idempotency-Key answers older than IDEMPOTENCY_TTL_HOURS.
     "idempotency-purge-expired": {
         "task": "conversations.purge_idempotency_keys",

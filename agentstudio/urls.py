@@ -25,11 +25,13 @@ urlpatterns = [
     path("api/", include("agents.api.urls")),
     path("api/", include("conversations.api.urls")),
     path("api/", include("evaluations.api.urls")),
+    path("api/", include("orchestrations.api.urls")),
     path("", include("audit.urls")),
     path("", include("workspaces.urls")),
     path("", include("agents.urls")),
     path("", include("conversations.urls")),
     path("", include("evaluations.urls")),
+    path("", include("orchestrations.urls")),
 ]
 # Off, there is no /sandbox/ at all: it would be an open door to every tenant's remote state.
 if settings.SANDBOX_ENABLED:

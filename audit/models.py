@@ -60,6 +60,11 @@ class Action(models.TextChoices):
     TOKEN_CREATE = "token.create", "API token created"
     TOKEN_REVOKE = "token.revoke", "API token revoked"
     AUDIT_PURGE = "audit.purge", "audit rows past retention purged"
+    ORCHESTRATION_CREATE = "orchestration.create", "orchestration created"
+    ORCHESTRATION_UPDATE = "orchestration.update", "orchestration changed"
+    ORCHESTRATION_DELETE = "orchestration.delete", "orchestration deleted"
+    ORCHESTRATION_RUN = "orchestration.run", "orchestration run started"
+    ORCHESTRATION_CANCEL = "orchestration.cancel", "orchestration run cancelled"
 
 
 class Outcome(models.TextChoices):

@@ -327,6 +327,43 @@ class FeedStatusData(TypedDict):
     error: str
 
 
+# -- orchestration runs' own log (one per run, gap-free like a conversation's) -----------------
+# A run's log is not a conversation's: its events name steps, each step's conversation keeping
+# its own log. They live in this catalogue all the same, as a second enum, so every event type
+# of the product has its one definition here; `RUN_PAYLOADS` maps them like `PAYLOADS`.
+class RunEventType(StrEnum):
+    RUN_STATUS = "run.status"
+    STEP_STARTED = "step.started"
+    STEP_FINISHED = "step.finished"
+    STEP_FAILED = "step.failed"
+    STEP_RETRIED = "step.retried"
+
+
+class RunStatusData(TypedDict):
+    status: Literal[CONVERSATION_STATUSES]
+    error: NotRequired[str]
+
+
+class StepData(TypedDict):
+    path: str  # the step's node in the spec, e.g. "spec.parallel[1]"
+    kind: str  # agent | sequence | route | parallel | compete | delegate | recurse
+    agent: str | None  # the agent's name (agent steps)
+    conversation: str | None  # the step's conversation (agent steps)
+    attempt: int
+    output: NotRequired[str]  # step.finished
+    error: NotRequired[str]  # step.failed, step.retried
+    retry_in_s: NotRequired[float]  # step.retried
+
+
+RUN_PAYLOADS: dict[RunEventType, type] = {
+    RunEventType.RUN_STATUS: RunStatusData,
+    RunEventType.STEP_STARTED: StepData,
+    RunEventType.STEP_FINISHED: StepData,
+    RunEventType.STEP_FAILED: StepData,
+    RunEventType.STEP_RETRIED: StepData,
+}
+
+
 def event_json_schema() -> dict[str, Any]:
     """One logged event, `{"seq", "type", "data", "created_at"?}`, as a JSON Schema document."""
     return json_schema_document(

@@ -15,13 +15,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from conversations.models import Turn
+from conversations.models import Conversation, Turn
 
 logger = logging.getLogger(__name__)
 
 RUN_TURN_TASK = "conversations.run_turn"
 # Observability's end-of-turn task (metrics, trace export), by name: nothing here imports it.
 TURN_ENDED_TASK = "observability.turn_ended"
+# A step of an orchestration run: the runner's next pass, by name (nothing here imports it).
+ORCHESTRATION_ADVANCE_TASK = "orchestrations.advance"
+ORCHESTRATION_RUN_KEY = "orchestration_run"  # in the metadata of a step's conversation
 
 
 def send_turn(turn_id: UUID | str, *, resend: bool = False) -> bool:
@@ -61,5 +64,21 @@ def enqueue_turn_ended(conversation_id: UUID | str) -> None:
                 current_app.send_task(task, args=[str(conversation_id)])
             except Exception:
                 logger.warning("could not enqueue %s for %s", task, conversation_id)
+
+    transaction.on_commit(send)
+
+
+def enqueue_orchestration_advance(conversation: Conversation) -> None:
+    """A step's conversation changed status: after the commit, let its run take the next pass.
+    Never raises: the orchestrations' recovery job advances a run whose pass was not sent."""
+    run_id = (conversation.metadata or {}).get(ORCHESTRATION_RUN_KEY)
+    if not run_id:
+        return
+
+    def send() -> None:
+        try:
+            current_app.send_task(ORCHESTRATION_ADVANCE_TASK, args=[str(run_id)])
+        except Exception:
+            logger.warning("could not enqueue a pass over run %s", run_id)
 
     transaction.on_commit(send)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 
 from conversations.models import Conversation, Entry, Event, GeneratedFile, PendingAction, Turn
+from conversations.queue import ORCHESTRATION_RUN_KEY
 from workspaces.models import Membership
 from workspaces.roles import Role
 from workspaces.selectors import check_role, parse_uuid, role_subquery
@@ -185,3 +186,13 @@ def _branch_point(conversation: Conversation) -> dict[str, Any] | None:
         return None
     return {"id": str(entry.pk), "position": entry.position, "type": entry.type,
             "text": entry.text[:120]}  # fmt: skip
+
+
+def orchestration_step_of(conversation: Conversation) -> dict[str, str] | None:
+    """The orchestration run and step a conversation is, when it is one (its metadata says so):
+    the inbox names them next to a pending call."""
+    metadata = conversation.metadata or {}
+    run = metadata.get(ORCHESTRATION_RUN_KEY)
+    if not run:
+        return None
+    return {"run": str(run), "step": str(metadata.get("orchestration_step", ""))}

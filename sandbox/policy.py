@@ -19,7 +19,7 @@ import json
 import urllib.parse
 from typing import Any
 
-from sandbox import scenarios, wire
+from sandbox import patterns, scenarios, wire
 from sandbox.arguments import function_arguments, json_for_schema
 from sandbox.charts import GrowthChart, generated_image
 from sandbox.history import current_segment, entry_text, find_rate, find_years, request_text
@@ -247,7 +247,10 @@ class Turn:
             sentence += f" to \u201c{self.request[:120]}\u201d" if self.request else ""
         sentence += "."
         fmt = agent.completion_args.get("response_format") or {}
-        if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        role_reply = None if results else patterns.reply(agent.instructions or "", self.request)
+        if role_reply is not None:  # an orchestration role (patterns.py): its answer, as is
+            content = role_reply
+        elif isinstance(fmt, dict) and fmt.get("type") == "json_schema":
             schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
             content = json.dumps(json_for_schema(schema, self.request, sentence))
         elif isinstance(fmt, dict) and fmt.get("type") == "json_object":

@@ -167,6 +167,9 @@ def graph_import(*, actor: User, workspace: Workspace, document: Any) -> Graph:
     if entry is not None:
         graph.entry_agent = by_name[entry]
         graph.save(update_fields=["entry_agent", "updated_at"])
+    for key, section in portable.SECTIONS.items():
+        if key in document:
+            section.load(graph, document[key], actor)
     audit_record(
         actor=actor,
         action=Action.GRAPH_IMPORT,

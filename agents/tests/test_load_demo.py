@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from agents import selectors
+from agents.demo import DEMO_GRAPHS
 from agents.models import Agent, Graph
 from workspaces.models import Membership, Workspace
 from workspaces.roles import Role
@@ -79,7 +80,7 @@ def test_if_empty_does_nothing_when_a_graph_exists(make_user):
     call_command("load_demo", "--owner", "localadmin", "--if-empty")
 
     assert Workspace.objects.filter(name="Demo").count() == 1
-    assert Graph.objects.count() == 2
+    assert Graph.objects.count() == len(DEMO_GRAPHS)
 
 
 @pytest.mark.django_db
@@ -87,3 +88,19 @@ def test_unknown_owner_is_an_error():
     with pytest.raises(CommandError):
         call_command("load_demo", "--owner", "nobody")
     assert not Workspace.objects.exists()
+
+
+@pytest.mark.django_db
+def test_load_demo_brings_the_orchestration_guides_patterns(make_user):
+    make_user("localadmin")
+    call_command("load_demo", "--owner", "localadmin")
+    graph = Graph.objects.get(name="Orchestration patterns")
+    assert sorted(graph.orchestrations.values_list("name", flat=True)) == [
+        "Competitive strategy team",
+        "Conditional router",
+        "Manager-worker",
+        "Market analysis fan-out",
+        "Recursive decomposition",
+        "Research with retries and a fallback",
+        "Research → analysis → report",
+    ]

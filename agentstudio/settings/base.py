@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "integrations.mistral",
     "conversations",
     "evaluations",
+    "orchestrations",
     "observability",
     "sandbox",
     "axes",
@@ -185,6 +186,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "conversations.api.schema.add_event_components",  # the event catalogue's payloads
+        "orchestrations.api.schema.add_run_event_components",  # and its run events
     ],
 }
 
@@ -237,6 +239,8 @@ TURN_HEARTBEAT_S = env.int("TURN_HEARTBEAT_S", default=2)
 EVENT_DELTA_WINDOW_MS = env.int("EVENT_DELTA_WINDOW_MS", default=100)
 # A running turn whose heartbeat is older than this is presumed dead and recovered.
 TURN_STALE_AFTER_S = env.int("TURN_STALE_AFTER_S", default=60)
+# An open orchestration run no pass has touched for this long is advanced by the recovery job.
+ORCHESTRATION_STALE_AFTER_S = env.int("ORCHESTRATION_STALE_AFTER_S", default=60)
 FUNCTION_TIME_LIMIT_S = env.int("FUNCTION_TIME_LIMIT_S", default=30)
 # How long the answer to a POST with an Idempotency-Key is kept for retries (hourly purge).
 IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)

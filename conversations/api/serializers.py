@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from conversations.events import EventType
 from conversations.models import Conversation, Entry, GeneratedFile, HandoffExecution, PendingAction
+from conversations.selectors import orchestration_step_of
 
 
 class StartInput(serializers.Serializer):
@@ -153,6 +155,7 @@ class PendingOutput(serializers.ModelSerializer):
     resolved_by = serializers.CharField(
         source="resolved_by.username", allow_null=True, default=None
     )
+    orchestration = serializers.SerializerMethodField()
 
     class Meta:
         model = PendingAction
@@ -170,8 +173,13 @@ class PendingOutput(serializers.ModelSerializer):
             "target_agent",
             "status",
             "result",
+            "orchestration",
             "decision",
             "resolved_by",
             "resolved_at",
             "created_at",
         ]
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_orchestration(self, action: PendingAction) -> dict | None:
+        return orchestration_step_of(action.conversation)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from conversations.eventlog import append_events, publish_feed
 from conversations.events import ConversationStatusData, EventType, FeedStatusData
 from conversations.models import FINAL_STATUSES, Conversation, Status
-from conversations.queue import enqueue_turn_ended
+from conversations.queue import enqueue_orchestration_advance, enqueue_turn_ended
 
 
 def status_data(status: str, error: str = "") -> ConversationStatusData:
@@ -64,4 +64,5 @@ def conversation_set_status(
         )
         if status in FINAL_STATUSES or status == Status.AWAITING_INPUT:
             enqueue_turn_ended(conversation.pk)  # the end-of-turn hook (observability)
+        enqueue_orchestration_advance(conversation)  # a run's step: its next pass
         return True
