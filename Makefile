@@ -54,9 +54,10 @@ assets-check:
 	  && diff -r "$$tmp" static/agents/editor && rm -rf "$$tmp" \
 	  && echo "static/agents/editor/ is exactly what frontend/ builds to"
 
-# Load and pan a 200-agent, 600-handoff graph in Chromium (numbers, not a pass/fail test).
+# Load and pan a 200-agent, 600-handoff graph in Chromium (numbers, not a pass/fail test);
+# `make bench-editor SIZE=500/2000` for another size.
 bench-editor: $(VENV)/.installed-dev
-	DJANGO_SETTINGS_MODULE=agentstudio.settings.test $(PY) scripts/bench_editor.py
+	DJANGO_SETTINGS_MODULE=agentstudio.settings.test $(PY) scripts/bench_editor.py $(if $(SIZE),--size $(SIZE)) $(BENCH_EDITOR_ARGS)
 
 clean:
 	rm -rf $(VENV) data
