@@ -25,7 +25,9 @@ run: $(VENV)/.installed
 
 # pytest-django prefers DJANGO_SETTINGS_MODULE from the environment (exported above for `run`)
 # over pyproject's, so name the test settings here.
-test: $(VENV)/.installed-dev
+# The suite includes the editor's vitest unit tests (tests/test_frontend_unit.py), so with npm at
+# hand `make test` installs frontend/node_modules first.
+test: $(VENV)/.installed-dev $(if $(shell command -v npm),frontend/node_modules/.bin/vitest)
 	DJANGO_SETTINGS_MODULE=agentstudio.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -47,6 +49,10 @@ migrations-check: $(VENV)/.installed
 NPM_INSTALL := cd frontend && npm install --no-audit --no-fund --no-save
 assets:
 	$(NPM_INSTALL) && npm run build
+
+frontend/node_modules/.bin/vitest: frontend/package.json frontend/package-lock.json
+	$(NPM_INSTALL)
+	touch $@
 
 assets-check:
 	$(NPM_INSTALL)
