@@ -71,12 +71,52 @@ FRAME_PROBE = """() => {
 }"""
 
 
+# Where a load's time goes: the HTML (server), the script parsed and run, the first cards.
+PHASES = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+  const out = {html: nav.responseEnd, dom_ready: nav.domContentLoadedEventEnd};
+  for (const name of ["editor:store", "editor:mounted"]) {
+    if (mark(name) !== null) out[name] = mark(name);
+  }
+  return out;
+}"""
+
+
+def profile_load(page, url: str, top: int) -> None:
+    """One more load under Chromium's sampling profiler: self time per function and script."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Profiler.enable")
+    cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+    cdp.send("Profiler.start")
+    page.goto(url, wait_until="commit")
+    page.locator(".react-flow__node .agent-card").first.wait_for()
+    page.evaluate(TWO_FRAMES)
+    profile = cdp.send("Profiler.stop")["profile"]
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    deltas = dict.fromkeys(nodes, 0.0)
+    for sample, delta in zip(profile["samples"], profile["timeDeltas"], strict=False):
+        deltas[sample] += delta / 1000
+    totals: dict[str, float] = {}
+    for node_id, ms in deltas.items():
+        frame = nodes[node_id]["callFrame"]
+        where = frame["url"].rsplit("/", 1)[-1] or "(native)"
+        key = f"{frame['functionName'] or '(anonymous)'} @ {where}:{frame['lineNumber']}"
+        totals[key] = totals.get(key, 0.0) + ms
+    print(f"profile of one load, top {top} by self time:")
+    for key, ms in sorted(totals.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {ms:7.1f} ms  {key}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--agents", type=int, default=200)
     parser.add_argument("--handoffs", type=int, default=600)
     parser.add_argument("--size", help="AGENTS/HANDOFFS, e.g. 500/2000 (overrides both)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--profile", type=int, default=0, help="print the N costliest functions of one load"
+    )
     args = parser.parse_args()
     if args.size:
         agents, _, handoffs = args.size.partition("/")
@@ -120,7 +160,7 @@ def main() -> None:
             page.wait_for_url(f"{server.url}/")
             url = f"{server.url}/graphs/{graph.pk}/edit/"
 
-            loads = []
+            loads, phases = [], []
             for _ in range(args.runs):
                 page.goto(url, wait_until="commit")
                 page.wait_for_function(
@@ -132,6 +172,7 @@ def main() -> None:
                 loads.append(
                     page.evaluate("performance.now()")  # since this document's navigation started
                 )
+                phases.append(page.evaluate(PHASES))
             rendered = page.locator(".react-flow__node").count()
             edges_dom = page.locator(".react-flow__edge").count()
             print(
@@ -139,6 +180,13 @@ def main() -> None:
                 f"(runs: {', '.join(f'{x:.0f}' for x in loads)}); "
                 f"{rendered} cards and {edges_dom} edges in the DOM after fit view"
             )
+            median = {k: statistics.median(p[k] for p in phases) for k in phases[0]}
+            print(
+                "load phases (median, ms since navigation): "
+                + ", ".join(f"{k} {v:.0f}" for k, v in median.items())
+            )
+            if args.profile:
+                profile_load(page, url, args.profile)
 
             def pan(label: str) -> None:
                 box = page.locator(".react-flow__pane").bounding_box()

@@ -34,7 +34,7 @@ class GraphDocumentSerializer(serializers.Serializer):
 
 def _document(request, graph_id) -> dict:
     graph = selectors.graph_get_for_user(request.user, graph_id)
-    agents = selectors.agents_of_graph(graph)
+    agents = selectors.agents_of_graph_listed(graph)
     return {
         "graph": GraphSerializer(graph).data,
         "agents": AgentSerializer(agents, many=True).data,

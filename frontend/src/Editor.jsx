@@ -110,6 +110,7 @@ export default function Editor({ initial }) {
   useKeyboard(store, commands);
   useWindow(store, shellRef);
   useEffect(() => {
+    performance.mark("editor:mounted");
     store.getState().refreshReport();
   }, [store]);
   const onDelete = useCallback(

@@ -14,6 +14,7 @@ const root = document.getElementById("editor-root");
 if (root) {
   const initial = JSON.parse(document.getElementById("editor-data").textContent);
   const store = createEditorStore({ initial, api });
+  performance.mark("editor:store"); // scripts/bench_editor.py reads these marks
   createRoot(root).render(
     <StrictMode>
       <StoreContext.Provider value={store}>
