@@ -74,13 +74,17 @@ FRAME_PROBE = """() => {
 # Where a load's time goes: the HTML (server), the script parsed and run, the first cards.
 PHASES = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
-  const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
   const out = {html: nav.responseEnd, dom_ready: nav.domContentLoadedEventEnd};
-  for (const name of ["editor:store", "editor:mounted"]) {
-    if (mark(name) !== null) out[name] = mark(name);
+  for (const m of performance.getEntriesByType("mark")) {
+    if (m.name.startsWith("editor:") && !(m.name in out)) out[m.name] = m.startTime;
   }
+  out.long_tasks_ms = (window.__longTasks || []).reduce((sum, t) => sum + t.duration, 0);
   return out;
 }"""
+# Main-thread tasks over 50 ms (script, style, layout, paint), summed in the phases above.
+LONG_TASKS = """window.__longTasks = [];
+new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries()))
+  .observe({type: "longtask", buffered: true});"""
 
 
 def profile_load(page, url: str, top: int) -> None:
@@ -152,6 +156,7 @@ def main() -> None:
             # The app's CSP forbids eval; Playwright's polling needs it (the page's own code not).
             context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
             page = context.new_page()
+            page.add_init_script(LONG_TASKS)
             page.set_default_timeout(60_000)
             page.goto(f"{server.url}/login/")
             page.get_by_label("Username").fill("bench")
@@ -186,6 +191,10 @@ def main() -> None:
                 + ", ".join(f"{k} {v:.0f}" for k, v in median.items())
             )
             if args.profile:
+                tasks = page.evaluate(
+                    "() => window.__longTasks.map(t => [t.startTime, t.duration].map(Math.round))"
+                )
+                print(f"long tasks of the last load [start, duration ms]: {tasks}")
                 profile_load(page, url, args.profile)
 
             def pan(label: str) -> None:

@@ -43,7 +43,10 @@ export function nodeDeriver() {
         d && d.agent === agent && d.isEntry === isEntry && d.errors === errors && d.warnings === warnings &&
         d.live === liveMark && d.readOnly === readOnly;
       let node = old;
-      if (!old || !sameData || old.selected !== isSelected || old.measured !== size ||
+      // A size React Flow measured is not a reason for a new node: React Flow keeps it on its
+      // own copy while our object stays the same, and a new object would re-render every card
+      // once the first measurement lands. A node made for another reason carries the size.
+      if (!old || !sameData || old.selected !== isSelected ||
           old.position.x !== agent.position_x || old.position.y !== agent.position_y) {
         node = {
           id: agent.id,

@@ -117,7 +117,10 @@ export function createEditorStore({ initial, api }) {
       }
       const patch = {};
       if (selected !== s.selected) patch.selected = selected;
-      if (measured !== s.measured) patch.measured = measured;
+      if (measured !== s.measured) {
+        if (!Object.keys(s.measured).length && typeof performance !== "undefined") performance.mark("editor:measured");
+        patch.measured = measured;
+      }
       if (dropped) {
         // The drop rounds where the card landed and is one undoable step from where it started.
         for (const a of Object.values(doc.agents)) {
