@@ -15,9 +15,10 @@ const minimapColor = (node) =>
 
 export default function Canvas({ narrow, onDelete }) {
   const store = useEditorStore();
-  const { doc, selected, report, live, readOnly, revision } = useEditor((s) => ({
+  const { doc, selected, measured, report, live, readOnly, revision } = useEditor((s) => ({
     doc: s.doc,
     selected: s.selected,
+    measured: s.measured,
     report: s.report,
     live: s.live,
     readOnly: s.readOnly,
@@ -26,10 +27,9 @@ export default function Canvas({ narrow, onDelete }) {
   const derivers = useRef(null);
   if (!derivers.current) derivers.current = { nodes: nodeDeriver(), edges: edgeDeriver() };
   const counts = useMemo(() => issuesByAgent(report), [report]);
-  // Measured sizes are read, not subscribed to: they alone never change a node (flowElements.js).
   const nodes = useMemo(
-    () => derivers.current.nodes({ doc, selected, measured: store.getState().measured, counts, live, readOnly }),
-    [doc, selected, counts, live, readOnly, store],
+    () => derivers.current.nodes({ doc, selected, measured, counts, live, readOnly }),
+    [doc, selected, measured, counts, live, readOnly],
   );
   const edges = useMemo(() => derivers.current.edges({ doc, selected, live }), [doc, selected, live]);
   const { nodesChanged, edgesChanged, connect } = store.getState();

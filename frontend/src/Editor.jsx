@@ -122,12 +122,17 @@ export default function Editor({ initial }) {
     [store],
   );
   return (
-    <div className={`editor-shell${narrow ? " narrow" : ""}`} ref={shellRef}>
+    <div className={`editor-shell${narrow ? " phone" : ""}`} ref={shellRef}>
       <Toolbar commands={commands} narrow={narrow} urls={initial.urls} />
       <Banners statusLabels={STATUS_LABELS} liveUrl={initial.urls.live} onReload={commands.reload} onClearLive={clearLive} />
       <div className="editor-body">
         <Canvas narrow={narrow} onDelete={onDelete} />
-        <SidePanel narrow={narrow} knownModels={initial.known_models} onSelect={commands.selectAgent} />
+        <SidePanel
+          narrow={narrow}
+          knownModels={initial.known_models}
+          onSelect={commands.selectAgent}
+          onCenter={commands.centerAgent}
+        />
       </div>
       <EditorDialogs commands={commands} initial={initial} />
     </div>

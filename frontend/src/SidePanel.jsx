@@ -80,7 +80,7 @@ function SelectedInspector({ id, knownModels, onSelect }) {
   );
 }
 
-export default function SidePanel({ narrow, knownModels, onSelect }) {
+export default function SidePanel({ narrow, knownModels, onSelect, onCenter }) {
   const { selectedAgents, name } = useEditor((s) => {
     const ids = Object.keys(s.selected).filter((id) => s.doc.agents[id]);
     return { selectedAgents: ids.join(" "), name: ids.length === 1 ? s.doc.agents[ids[0]].name : null };
@@ -88,8 +88,13 @@ export default function SidePanel({ narrow, knownModels, onSelect }) {
   const ids = selectedAgents ? selectedAgents.split(" ") : [];
   const single = ids.length === 1 ? ids[0] : null;
   const [open, setOpen] = useState(false);
-  // Selecting an agent opens the sheet; deselecting folds it again.
+  // Selecting an agent opens the sheet (and brings the card above it); deselecting folds it.
   useEffect(() => setOpen(!!single), [single]);
+  useEffect(() => {
+    if (!narrow || !open || !single) return undefined;
+    const frame = requestAnimationFrame(() => onCenter(single));
+    return () => cancelAnimationFrame(frame);
+  }, [narrow, open, single, onCenter]);
   const body = (
     <>
       <Validation onSelect={onSelect} />

@@ -122,7 +122,7 @@ export default function Toolbar({ commands, narrow, urls }) {
 
   if (narrow) {
     return (
-      <div className="editor-toolbar narrow" role="toolbar" aria-label="Graph editor">
+      <div className="editor-toolbar phone" role="toolbar" aria-label="Graph editor">
         {title}
         {state}
         <span className="toolbar-spacer" />

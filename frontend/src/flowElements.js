@@ -43,10 +43,8 @@ export function nodeDeriver() {
         d && d.agent === agent && d.isEntry === isEntry && d.errors === errors && d.warnings === warnings &&
         d.live === liveMark && d.readOnly === readOnly;
       let node = old;
-      // A size React Flow measured is not a reason for a new node: React Flow keeps it on its
-      // own copy while our object stays the same, and a new object would re-render every card
-      // once the first measurement lands. A node made for another reason carries the size.
-      if (!old || !sameData || old.selected !== isSelected ||
+      // React Flow reads sizes from our nodes (the minimap does), so a new size is a new node.
+      if (!old || !sameData || old.selected !== isSelected || old.measured !== size ||
           old.position.x !== agent.position_x || old.position.y !== agent.position_y) {
         node = {
           id: agent.id,

@@ -23,19 +23,28 @@ export function useCommands(store) {
   return useMemo(() => {
     const st = () => store.getState();
     const fit = () => rf.fitView({ duration: 200, maxZoom: 1 });
-    const selectAgent = (id) => {
+    /** Centre the agent in the part of the canvas the user sees (above the bottom sheet). */
+    const centerAgent = (id) => {
       const agent = st().doc.agents[id];
-      st().selectOnly(id);
       if (!agent) return;
       const size = st().measured[id] || CARD;
-      rf.setCenter(agent.position_x + size.width / 2, agent.position_y + size.height / 2, {
-        zoom: Math.max(rf.getZoom(), 0.9),
+      const zoom = Math.max(rf.getZoom(), 0.9);
+      const canvas = document.querySelector(".editor-canvas")?.getBoundingClientRect();
+      const sheet = document.querySelector(".editor-side.sheet")?.getBoundingClientRect();
+      const hidden = canvas && sheet && sheet.top > canvas.top ? Math.max(0, canvas.bottom - sheet.top) : 0;
+      rf.setCenter(agent.position_x + size.width / 2, agent.position_y + size.height / 2 + hidden / 2 / zoom, {
+        zoom,
         duration: 300,
       });
+    };
+    const selectAgent = (id) => {
+      st().selectOnly(id);
+      centerAgent(id);
     };
     return {
       fit,
       selectAgent,
+      centerAgent,
       undo: () => st().undo(),
       redo: () => st().redo(),
       save: () => st().save(),
