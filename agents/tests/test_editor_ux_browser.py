@@ -5,7 +5,6 @@ layout (bottom sheet, no minimap, toolbar menu)."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from playwright.sync_api import expect
