@@ -18,7 +18,7 @@ from django.db import transaction
 
 from agents import portable
 from agents.models import DEFAULT_MODEL, Agent, Graph, HandoffEdge
-from agents.services.agents import _replace_edges
+from agents.services.agents import replace_edges
 from agents.services.common import bump_revision, lock_graph
 from agents.services.history import agent_state, graph_state, record_agent_change, record_version
 from audit.models import Action
@@ -161,7 +161,7 @@ def _apply_agents(
         if agent.pk in new_pks:
             new_edges.extend(HandoffEdge(source=agent, target_id=t) for t in targets)
         elif agent.pk in before:
-            _replace_edges(agent, targets)
+            replace_edges(agent, targets)
     HandoffEdge.objects.bulk_create(new_edges)
     for agent in created:
         record_version(agent, actor)
