@@ -25,7 +25,9 @@ run: $(VENV)/.installed
 
 # pytest-django prefers DJANGO_SETTINGS_MODULE from the environment (exported above for `run`)
 # over pyproject's, so name the test settings here.
-test: $(VENV)/.installed-dev
+# The suite includes the editor's vitest unit tests (tests/test_frontend_unit.py), so with npm at
+# hand `make test` installs frontend/node_modules first.
+test: $(VENV)/.installed-dev $(if $(shell command -v npm),frontend/node_modules/.bin/vitest)
 	DJANGO_SETTINGS_MODULE=agentstudio.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -48,15 +50,20 @@ NPM_INSTALL := cd frontend && npm install --no-audit --no-fund --no-save
 assets:
 	$(NPM_INSTALL) && npm run build
 
+frontend/node_modules/.bin/vitest: frontend/package.json frontend/package-lock.json
+	$(NPM_INSTALL)
+	touch $@
+
 assets-check:
 	$(NPM_INSTALL)
 	tmp=$$(mktemp -d) && (cd frontend && npx vite build --outDir "$$tmp" --emptyOutDir) \
 	  && diff -r "$$tmp" static/agents/editor && rm -rf "$$tmp" \
 	  && echo "static/agents/editor/ is exactly what frontend/ builds to"
 
-# Load and pan a 200-agent, 600-handoff graph in Chromium (numbers, not a pass/fail test).
+# Load and pan a 200-agent, 600-handoff graph in Chromium (numbers, not a pass/fail test);
+# `make bench-editor SIZE=500/2000` for another size.
 bench-editor: $(VENV)/.installed-dev
-	DJANGO_SETTINGS_MODULE=agentstudio.settings.test $(PY) scripts/bench_editor.py
+	DJANGO_SETTINGS_MODULE=agentstudio.settings.test $(PY) scripts/bench_editor.py $(if $(SIZE),--size $(SIZE)) $(BENCH_EDITOR_ARGS)
 
 # A 5,000-entry conversation's page in Chromium: first entry, first screen, everything loaded.
 bench-page: $(VENV)/.installed-dev

@@ -24,7 +24,9 @@ CALC_RESULT_SCHEMA = {
 }
 
 
-def _agent(name: str, x: float, y: float, **fields: Any) -> dict[str, Any]:
+def _agent(name: str, **fields: Any) -> dict[str, Any]:
+    # No position: a graph whose cards were never placed opens laid out left to right, the way
+    # its handoff handles point (the editor's first layout).
     return {
         "name": name,
         "description": fields.get("description", ""),
@@ -33,7 +35,6 @@ def _agent(name: str, x: float, y: float, **fields: Any) -> dict[str, Any]:
         "tools": fields.get("tools", []),
         "completion_args": fields.get("completion_args", {}),
         "handoffs": fields.get("handoffs", []),
-        "position": {"x": x, "y": y},
     }
 
 
@@ -47,23 +48,17 @@ FINANCE: dict[str, Any] = {
     "agents": [
         _agent(
             "finance-agent",
-            300,
-            0,
             description="Agent used to answer financial related requests",
             handoffs=["ecb-interest-rate-agent", "websearch-agent"],
         ),
         _agent(
             "websearch-agent",
-            500,
-            200,
             description="Agent that can search online for any information if needed",
             tools=[{"type": "web_search"}],
             handoffs=["graph-drawing-agent", "calculator-agent"],
         ),
         _agent(
             "ecb-interest-rate-agent",
-            100,
-            200,
             description="Can find the current interest rate of the European central bank",
             tools=[
                 {
@@ -83,16 +78,12 @@ FINANCE: dict[str, Any] = {
         ),
         _agent(
             "graph-drawing-agent",
-            100,
-            400,
             description="Agent used to create graphs using the code interpreter tool.",
             instructions="Use the code interpreter tool when you have to draw a graph.",
             tools=[{"type": "code_interpreter"}],
         ),
         _agent(
             "calculator-agent",
-            500,
-            400,
             description="Agent used to make detailed calculations",
             instructions="When doing calculations explain step by step what you are doing.",
             completion_args={
@@ -115,8 +106,6 @@ CUSTOMER_SUPPORT: dict[str, Any] = {
     "agents": [
         _agent(
             "Customer Service",
-            300,
-            0,
             model="mistral-medium-latest",
             description="Handles general customer inquiries and routes to specialists.",
             instructions=(
@@ -133,8 +122,6 @@ CUSTOMER_SUPPORT: dict[str, Any] = {
         # tool; document_library with the same library id is the real equivalent.
         _agent(
             "Technical Support",
-            0,
-            200,
             description="Solves technical issues such as API errors, using the documentation.",
             instructions=(
                 "You provide technical support. Access documentation and solve technical issues."
@@ -146,8 +133,6 @@ CUSTOMER_SUPPORT: dict[str, Any] = {
         ),
         _agent(
             "Billing Support",
-            300,
-            200,
             model="mistral-medium-latest",
             description="Answers billing inquiries: charges, invoices and billing records.",
             instructions=(
@@ -157,8 +142,6 @@ CUSTOMER_SUPPORT: dict[str, Any] = {
         ),
         _agent(
             "Sales",
-            600,
-            200,
             model="mistral-medium-latest",
             description="Explains features and pricing, and helps with purchases.",
             instructions=(

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+
 from agents import selectors, validation
 from agents.models import Graph
 
 FORMAT = "agentstudio.graph"
 FORMAT_VERSION = 1
-MAX_AGENTS = 200
 AGENT_KEYS = frozenset({*validation.AGENT_CONFIG_FIELDS, "handoffs", "position"})
 DOCUMENT_KEYS = frozenset({"format", "version", "name", "description", "entry_agent", "agents"})
 
@@ -73,6 +74,21 @@ def _prefix(errors: dict[str, list[str]], prefix: str) -> dict[str, list[str]]:
     return {f"{prefix}.{field}": messages for field, messages in errors.items()}
 
 
+def _size_error(agents: list) -> str | None:
+    """The import limits (settings GRAPH_MAX_AGENTS, GRAPH_MAX_HANDOFFS), checked before any
+    per-agent work so an oversized document costs nothing."""
+    if len(agents) > settings.GRAPH_MAX_AGENTS:
+        return f"At most {settings.GRAPH_MAX_AGENTS} agents."
+    handoffs = sum(
+        len(a["handoffs"])
+        for a in agents
+        if isinstance(a, dict) and isinstance(a.get("handoffs"), list)
+    )
+    if handoffs > settings.GRAPH_MAX_HANDOFFS:
+        return f"At most {settings.GRAPH_MAX_HANDOFFS} handoffs in all."
+    return None
+
+
 def document_errors(document: Any, *, field: str = "document") -> dict[str, list[str]]:
     """Everything wrong with a document, each at its path (`document.agents[2].tools[0]`)."""
     errors: dict[str, list[str]] = {}
@@ -101,8 +117,8 @@ def document_errors(document: Any, *, field: str = "document") -> dict[str, list
     if not isinstance(agents, list):
         errors[f"{field}.agents"] = ["Must be a list of agents."]
         return errors
-    if len(agents) > MAX_AGENTS:
-        errors[f"{field}.agents"] = [f"At most {MAX_AGENTS} agents."]
+    if problem := _size_error(agents):
+        errors[f"{field}.agents"] = [problem]
         return errors
     names: list[str] = [a.get("name") for a in agents if isinstance(a, dict)]
     seen: set[str] = set()

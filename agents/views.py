@@ -72,7 +72,7 @@ def graph_list(request):
 def graph_edit(request, graph_id):
     """The editor; viewers get it read-only, outsiders a 404."""
     graph = selectors.graph_get_for_user(request.user, graph_id)
-    agents = selectors.agents_of_graph(graph)
+    agents = selectors.agents_of_graph_listed(graph)
     data = {
         "graph": GraphSerializer(graph).data,
         "agents": AgentSerializer(agents, many=True).data,

@@ -1,7 +1,8 @@
-"""Take docs/editor.png: the editor showing the demo finance graph (auto-laid out, one agent
-selected), in Chromium against the real server on a throw-away SQLite database.
+"""Take docs/editor.png and docs/editor-phone.png: the editor showing the demo finance graph as it
+first opens (laid out left to right, one agent selected) at 1440 px and at 390 px (the inspector a
+bottom sheet), in Chromium against the real server on a throw-away SQLite database.
 
-    .venv/bin/python scripts/screenshot_editor.py [--out docs/editor.png]
+    .venv/bin/python scripts/screenshot_editor.py [--out PNG] [--phone-out PNG]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs" / "editor.png"))
+    parser.add_argument("--phone-out", default=str(ROOT / "docs" / "editor-phone.png"))
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="editor-shot-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'shot.sqlite3'}"
@@ -55,15 +57,21 @@ def main() -> None:
             page.wait_for_url(f"{server.url}/")
             page.goto(f"{server.url}/graphs/{graph.pk}/edit/")
             page.locator(".react-flow__node").first.wait_for()
-            page.get_by_role("button", name="Auto layout").click()
-            page.get_by_role("button", name="Save", exact=True).click()
-            page.get_by_text("All changes saved").wait_for()
+            page.get_by_text("All changes saved").wait_for()  # laid out on open, nothing to save
             page.locator(".react-flow__node", has_text="ecb-interest-rate-agent").click()
             page.keyboard.press("f")
             page.wait_for_timeout(800)
             Path(args.out).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=args.out)
             print(f"wrote {args.out}")
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.reload()
+            page.locator(".react-flow__node").first.wait_for()
+            page.wait_for_timeout(500)
+            page.locator(".react-flow__node", has_text="finance-agent").first.click()
+            page.wait_for_timeout(500)
+            page.screenshot(path=args.phone_out)
+            print(f"wrote {args.phone_out}")
             browser.close()
     finally:
         conftest.stop_process(server.proc)

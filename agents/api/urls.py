@@ -6,7 +6,7 @@ foreign object, rather than a URL-resolver 404 that bypasses the access checks' 
 
 from django.urls import path
 
-from agents.api import agents, graphs
+from agents.api import agents, documents, graphs
 
 urlpatterns = [
     path("graphs/", graphs.GraphListView.as_view(), name="api-graphs"),
@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path(
         "graphs/<str:graph_id>/export/", graphs.GraphExportView.as_view(), name="api-graph-export"
+    ),
+    path(
+        "graphs/<str:graph_id>/document/",
+        documents.GraphDocumentView.as_view(),
+        name="api-graph-document",
     ),
     path("agents/", agents.AgentListView.as_view(), name="api-agents"),
     path("agents/<str:agent_id>/", agents.AgentDetailView.as_view(), name="api-agent"),

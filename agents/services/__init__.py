@@ -17,6 +17,7 @@ from agents.services.agents import (
     agent_version_restore,
     handoffs_set,
 )
+from agents.services.documents import graph_document_save
 from agents.services.graphs import graph_create, graph_delete, graph_import, graph_update
 from agents.services.history import agent_snapshot
 
@@ -28,6 +29,7 @@ __all__ = [
     "agent_version_restore",
     "graph_create",
     "graph_delete",
+    "graph_document_save",
     "graph_import",
     "graph_update",
     "handoffs_set",

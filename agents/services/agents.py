@@ -46,7 +46,7 @@ def _check_handoffs(agent_id: Any, graph: Graph, target_ids: list[uuid.UUID]) ->
     )
 
 
-def _replace_edges(agent: Agent, target_ids: list[uuid.UUID]) -> bool:
+def replace_edges(agent: Agent, target_ids: list[uuid.UUID]) -> bool:
     """Make the agent's outgoing edges exactly `target_ids`; True if anything changed."""
     current = set(HandoffEdge.objects.filter(source=agent).values_list("target_id", flat=True))
     wanted = set(target_ids)
@@ -93,7 +93,7 @@ def agent_create(
     target_ids = _parse_ids(list(handoffs), "handoffs")
     _check_handoffs(None, graph, target_ids)
     agent = Agent.objects.create(graph=graph, **fields)
-    _replace_edges(agent, target_ids)
+    replace_edges(agent, target_ids)
     # The first agent of a graph is where conversations start unless someone picks another.
     if graph.entry_agent_id is None:
         Graph.objects.filter(pk=graph.pk).update(entry_agent=agent)
@@ -151,7 +151,7 @@ def _update(
         _check_handoffs(agent.pk, graph, target_ids)
     if updated:
         agent.save(update_fields=[*updated, "updated_at"])
-    edges_changed = handoffs is not None and _replace_edges(agent, target_ids)
+    edges_changed = handoffs is not None and replace_edges(agent, target_ids)
     if not updated and not edges_changed:
         # Nothing differs: no version, no audit row, and above all the same revision, so
         # other editors holding it are not refused for a conflict that is not there.

@@ -329,7 +329,13 @@ def test_sync_export_and_import(signed_in_page, asgi_server, finance, watch_erro
     page = signed_in_page(users["editor"])
     open_editor(page, asgi_server.url, graph)
 
-    # Automatic layout moves the cards (one undoable step).
+    # Automatic layout moves a card put out of line back (one undoable step).
+    box = card(page, "calculator-agent").bounding_box()
+    page.mouse.move(box["x"] + 40, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 40, box["y"] + 160, steps=8)
+    page.mouse.up()
+    save(page)
     before = card(page, "calculator-agent").bounding_box()
     page.keyboard.press("l")
     page.get_by_text("● Unsaved changes").wait_for()
@@ -353,9 +359,19 @@ def test_sync_export_and_import(signed_in_page, asgi_server, finance, watch_erro
     download.value.save_as(path)
     assert '"finance-agent"' in path.read_text()
 
+    # Importing asks: a new graph (not a second "Finance") or this one replaced.
     page.get_by_label("Import a graph from a JSON file").set_input_files(str(path))
+    dialog = page.get_by_role("dialog", name="Import “Finance”")
+    expect(dialog.get_by_text("already has a graph named “Finance”")).to_be_visible()
+    assert dialog.get_by_label("Name of the new graph").input_value() == "Finance 2"
+    dialog.get_by_role("button", name="Create a new graph").click()
     page.wait_for_url(lambda url: str(graph.pk) not in url and url.endswith("/edit/"))
-    assert Graph.objects.filter(workspace=graph.workspace).count() == 2
+    assert sorted(
+        Graph.objects.filter(workspace=graph.workspace).values_list("name", flat=True)
+    ) == [
+        "Finance",
+        "Finance 2",
+    ]
     card(page, "finance-agent").wait_for()
 
 

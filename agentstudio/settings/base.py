@@ -275,6 +275,10 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 # Deeper JSON request bodies are refused with a 400 (workspaces/jsonbody.py).
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=100)
+# The largest graph an import or an editor save accepts (agents.portable); the editor is
+# measured at this size (`make bench-editor`).
+GRAPH_MAX_AGENTS = env.int("GRAPH_MAX_AGENTS", default=500)
+GRAPH_MAX_HANDOFFS = env.int("GRAPH_MAX_HANDOFFS", default=2000)
 
 # Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
 # one address, that pair is refused (429, the lockout page) for AXES_COOLOFF_MINUTES, on

@@ -109,3 +109,56 @@ export function SyncDialog({ result, agents, onClose }) {
     </Modal>
   );
 }
+
+/** Import: a new graph (named so it does not clash) or this graph's agents replaced. */
+export function ImportDialog({ dialog, currentName, onNew, onReplace, onClose }) {
+  const ids = { name: useId() };
+  const [name, setName] = useState(dialog.suggested);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const count = dialog.documentJson.agents.length;
+  const createNew = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await onNew(name);
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title={`Import “${dialog.name}”`} onClose={onClose}>
+      <p>
+        The file holds {count} agent{count === 1 ? "" : "s"}. Import it as a new graph, or replace the agents of this
+        graph (“{currentName}”) with them?
+      </p>
+      {dialog.clash && (
+        <p className="import-clash" role="note">
+          This workspace already has a graph named “{dialog.name}”. A new graph gets another name, so there are not two.
+        </p>
+      )}
+      <form onSubmit={createNew}>
+        <label htmlFor={ids.name}>Name of the new graph</label>
+        <input id={ids.name} type="text" value={name} required onChange={(e) => setName(e.target.value)} />
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="submit" className="primary-action" disabled={busy || !name.trim()}>
+            {busy ? "Importing…" : "Create a new graph"}
+          </button>
+          <button type="button" onClick={onReplace} disabled={busy}>
+            Replace this graph
+          </button>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

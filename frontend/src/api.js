@@ -51,3 +51,17 @@ export function errorText(error) {
     .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(" ") : JSON.stringify(value)}`)
     .join("; ");
 }
+
+/** Every item of a paginated list, following `next` (same origin: path and query only). */
+export async function listAll(call, path) {
+  const out = [];
+  let next = path;
+  while (next) {
+    const page = await call("GET", next);
+    if (Array.isArray(page)) return page;
+    out.push(...(page?.results || []));
+    const url = page?.next ? new URL(page.next, "http://x") : null;
+    next = url ? url.pathname + url.search : null;
+  }
+  return out;
+}

@@ -3,22 +3,23 @@
 // socket (/ws/conversations/<id>/?after=<seq>) then replays and follows its events through the one
 // projection of the conversation pages (static/conversations/projection.js), which gives the
 // agent path and the handoffs taken. Remote agents are matched to the cards by name.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import { Projection } from "../../static/conversations/projection.js";
 import { liveSocket } from "../../static/conversations/socket.js";
 import { api } from "./api.js";
 
-// live: null, or {conversation, status, active (agent id), visited (Set of agent ids),
-// travelled (Set of "source->target" edge ids)}.
-export function useLiveOverlay({ graphRef, edRef }) {
-  const [live, setLive] = useState(null);
+// The store's `live`: null, or {conversation, status, active (agent id), visited (Set of agent
+// ids), travelled (Set of "source->target" edge ids)}. The sockets are this hook's, the state the
+// store's.
+export function useLiveOverlay(store) {
+  const setLive = useCallback((live) => store.getState().setLive(live), [store]);
   const liveRef = useRef(null);
 
   const showLive = useCallback(() => {
     const s = liveRef.current;
     if (!s) return;
     const byName = {};
-    for (const a of Object.values(edRef.current.doc.agents)) byName[a.name] = a.id;
+    for (const a of Object.values(store.getState().doc.agents)) byName[a.name] = a.id;
     const path = s.projection.agentPath().map((a) => byName[a.name]).filter(Boolean);
     const travelled = new Set();
     for (const { from, to } of s.projection.handoffs()) {
@@ -36,7 +37,7 @@ export function useLiveOverlay({ graphRef, edRef }) {
     if (signature === s.signature) return;
     s.signature = signature;
     setLive(view);
-  }, [edRef]);
+  }, [store, setLive]);
 
   const stopFollowing = useCallback(() => {
     liveRef.current?.socket.close();
@@ -89,7 +90,7 @@ export function useLiveOverlay({ graphRef, edRef }) {
           return;
         }
         const data = payload.data || {};
-        if (payload.type === "conversation.status" && data.graph === graphRef.current.id) {
+        if (payload.type === "conversation.status" && data.graph === store.getState().graph.id) {
           follow(data.conversation, data.status, data.active_agent || null);
         }
       };
@@ -101,7 +102,7 @@ export function useLiveOverlay({ graphRef, edRef }) {
     };
     connect();
     // A conversation that was already running when the page opened.
-    api("GET", `/api/conversations/?graph=${graphRef.current.id}&status=running`)
+    api("GET", `/api/conversations/?graph=${store.getState().graph.id}&status=running`)
       .then((page) => {
         const first = (Array.isArray(page) ? page : page?.results || [])[0];
         if (first) follow(first.id, first.status, first.active_agent || first.agent || null);
@@ -112,13 +113,13 @@ export function useLiveOverlay({ graphRef, edRef }) {
       socket?.close();
       stopFollowing();
     };
-  }, [follow, stopFollowing, graphRef]);
+  }, [follow, stopFollowing, store]);
 
   const clearLive = useCallback(() => {
     stopFollowing();
     setLive(null);
-  }, [stopFollowing]);
+  }, [stopFollowing, setLive]);
 
-  return { live, clearLive };
+  return { clearLive };
 }
 
