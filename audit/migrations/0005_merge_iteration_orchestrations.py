@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0004_iteration_actions'),
-        ('audit', '0004_orchestration_actions'),
+        ("audit", "0004_iteration_actions"),
+        ("audit", "0004_orchestration_actions"),
     ]
 
-    operations = [
-    ]
+    operations = []

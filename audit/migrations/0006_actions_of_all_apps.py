@@ -4,15 +4,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0005_merge_iteration_orchestrations'),
+        ("audit", "0005_merge_iteration_orchestrations"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('auth.login', 'signed in'), ('auth.login_failed', 'sign-in failed'), ('auth.logout', 'signed out'), ('auth.locked_out', 'sign-in locked out'), ('workspace.create', 'workspace created'), ('workspace.update', 'workspace changed'), ('workspace.delete', 'workspace deleted'), ('membership.add', 'member added'), ('membership.change', 'member role changed'), ('membership.remove', 'member removed'), ('invitation.create', 'member invited'), ('invitation.accept', 'invitation accepted'), ('invitation.decline', 'invitation declined'), ('invitation.revoke', 'invitation revoked'), ('graph.create', 'graph created'), ('graph.update', 'graph changed'), ('graph.delete', 'graph deleted'), ('graph.import', 'graph imported'), ('graph.sync', 'graph synced to the backend'), ('agent.drift_repaired', 'agent changed on the backend, restored by sync'), ('agent.create', 'agent created'), ('agent.update', 'agent changed'), ('agent.delete', 'agent deleted'), ('agent.restore', 'agent version restored'), ('handoff.create', 'handoffs added'), ('handoff.update', 'handoffs changed'), ('handoff.delete', 'handoffs removed'), ('conversation.start', 'conversation started'), ('conversation.message', 'follow-up message sent'), ('conversation.cancel', 'conversation cancelled'), ('conversation.branch', 'conversation branched from an entry'), ('budget.change', 'budget changed'), ('budget.reached', 'run paused at its budget'), ('pending.resolve', 'pending action answered'), ('file.download', 'file downloaded'), ('token.create', 'API token created'), ('token.revoke', 'API token revoked'), ('audit.purge', 'audit rows past retention purged'), ('orchestration.create', 'orchestration created'), ('orchestration.update', 'orchestration changed'), ('orchestration.delete', 'orchestration deleted'), ('orchestration.run', 'orchestration run started'), ('orchestration.cancel', 'orchestration run cancelled')], max_length=32),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("auth.login", "signed in"),
+                    ("auth.login_failed", "sign-in failed"),
+                    ("auth.logout", "signed out"),
+                    ("auth.locked_out", "sign-in locked out"),
+                    ("workspace.create", "workspace created"),
+                    ("workspace.update", "workspace changed"),
+                    ("workspace.delete", "workspace deleted"),
+                    ("membership.add", "member added"),
+                    ("membership.change", "member role changed"),
+                    ("membership.remove", "member removed"),
+                    ("invitation.create", "member invited"),
+                    ("invitation.accept", "invitation accepted"),
+                    ("invitation.decline", "invitation declined"),
+                    ("invitation.revoke", "invitation revoked"),
+                    ("graph.create", "graph created"),
+                    ("graph.update", "graph changed"),
+                    ("graph.delete", "graph deleted"),
+                    ("graph.import", "graph imported"),
+                    ("graph.sync", "graph synced to the backend"),
+                    ("agent.drift_repaired", "agent changed on the backend, restored by sync"),
+                    ("agent.create", "agent created"),
+                    ("agent.update", "agent changed"),
+                    ("agent.delete", "agent deleted"),
+                    ("agent.restore", "agent version restored"),
+                    ("handoff.create", "handoffs added"),
+                    ("handoff.update", "handoffs changed"),
+                    ("handoff.delete", "handoffs removed"),
+                    ("conversation.start", "conversation started"),
+                    ("conversation.message", "follow-up message sent"),
+                    ("conversation.cancel", "conversation cancelled"),
+                    ("conversation.branch", "conversation branched from an entry"),
+                    ("budget.change", "budget changed"),
+                    ("budget.reached", "run paused at its budget"),
+                    ("pending.resolve", "pending action answered"),
+                    ("file.download", "file downloaded"),
+                    ("token.create", "API token created"),
+                    ("token.revoke", "API token revoked"),
+                    ("audit.purge", "audit rows past retention purged"),
+                    ("orchestration.create", "orchestration created"),
+                    ("orchestration.update", "orchestration changed"),
+                    ("orchestration.delete", "orchestration deleted"),
+                    ("orchestration.run", "orchestration run started"),
+                    ("orchestration.cancel", "orchestration run cancelled"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

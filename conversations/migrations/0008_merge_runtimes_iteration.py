@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations', '0006_runtimes_pending_approval'),
-        ('conversations', '0007_iteration_default_prices'),
+        ("conversations", "0006_runtimes_pending_approval"),
+        ("conversations", "0007_iteration_default_prices"),
     ]
 
-    operations = [
-    ]
+    operations = []
