@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agents.models import Agent
 from agents.selectors import graph_get_for_user, graphs_for_user
-from conversations import rendering, selectors, services
+from conversations import pricing, rendering, selectors, services
 from conversations.errors import ConversationError
 from conversations.forms import ConversationFilterForm, ResolveForm, StartForm
 from conversations.models import Entry, PendingAction, Turn
@@ -51,6 +51,7 @@ def conversation_detail(request, pk):
     state = {
         "id": str(conversation.pk),
         "status": conversation.status,
+        "lastSeq": conversation.last_seq,
         "canOperate": can_operate,
         "entryAgent": str(conversation.entry_agent_id or ""),
         "activeAgent": str(conversation.active_agent_id or ""),
@@ -59,6 +60,10 @@ def conversation_detail(request, pk):
         "rendered": rendered,
         "createdAt": conversation.created_at.isoformat(),
         "finishedAt": conversation.finished_at.isoformat() if conversation.finished_at else None,
+        # The cost estimate prices the whole conversation at its entry agent's model.
+        "price": pricing.model_price(
+            conversation.entry_agent.model if conversation.entry_agent else None
+        ),
         "urls": {
             "socket": f"/ws/conversations/{conversation.pk}/",
             "rendered": reverse("conversation-rendered", args=[conversation.pk]),
@@ -171,6 +176,13 @@ def conversation_start(request, graph_pk):
 
 
 # -- the inbox ---------------------------------------------------------------------------------
+@require_GET
+def inbox_count(request):
+    """The header's count, re-read by static/conversations/header.js when the feed says a
+    pending action came or went (never on a timer)."""
+    return JsonResponse({"pending": selectors.pending_waiting_count_for_user(request.user)})
+
+
 def _decorate(actions: list[PendingAction]) -> list[PendingAction]:
     """Add what a card shows: the user's request, the function's description, the colour."""
     conversation_ids = {a.conversation_id for a in actions}
