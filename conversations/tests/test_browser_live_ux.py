@@ -159,7 +159,7 @@ def test_retries_are_shown_then_the_failure_reads_as_a_sentence(
     details = error.locator("details.failure-details")
     expect(details.locator("pre")).to_be_hidden()  # folded
     details.locator("summary").click()
-    expect(details.locator("pre")).to_contain_text('"code":"1300"')
+    expect(details.locator("pre")).to_contain_text('"code": "1300"')
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 391
     assert errors == []
 

@@ -3,7 +3,7 @@
 // takes them back down). Past the header, a compact bar keeps the status, the active agent, the
 // tokens and the connection in sight, mirrored from the header so live.js needs no second copy.
 
-const NEAR_BOTTOM_PX = 96;
+const NEAR_BOTTOM_PX = 48;
 
 function scroller() {
   return document.scrollingElement || document.documentElement;
@@ -16,26 +16,27 @@ function atBottom() {
 
 export function createFollower({ header, bar, pill }) {
   let following = true; // a reader who has not scrolled up yet is at the (short page's) bottom
-  let programmatic = false;
+  let lastTop = scroller().scrollTop;
   let frame = null;
 
   function toBottom(smooth = false) {
-    programmatic = true;
     window.scrollTo({ top: scroller().scrollHeight, behavior: smooth ? "smooth" : "auto" });
     following = true;
     pill.hidden = true;
-    // The scroll event of our own scroll arrives after this task: do not read it as the reader's.
-    requestAnimationFrame(() => {
-      programmatic = false;
-    });
   }
 
+  // Our own scrolls only ever go down; a scroll up away from the bottom is the reader's.
   window.addEventListener(
     "scroll",
     () => {
-      if (programmatic) return;
-      following = atBottom();
-      if (following) pill.hidden = true;
+      const top = scroller().scrollTop;
+      if (atBottom()) {
+        following = true;
+        pill.hidden = true;
+      } else if (top < lastTop) {
+        following = false;
+      }
+      lastTop = top;
     },
     { passive: true },
   );
@@ -49,7 +50,7 @@ export function createFollower({ header, bar, pill }) {
       if (frame === null) {
         frame = requestAnimationFrame(() => {
           frame = null;
-          toBottom();
+          if (following) toBottom(); // unless the reader scrolled up meanwhile
         });
       }
     } else if (!atBottom()) {
