@@ -11,6 +11,7 @@ register = template.Library()
 STATUS_ELEMENT_ID = "conversation-statuses"
 
 
+@register.filter
 def status_label(status: str) -> str:
     """The model's label: the one name of a status on every page, in Python and in the browser."""
     try:

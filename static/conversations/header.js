@@ -9,7 +9,6 @@ function show(count) {
   badge.textContent = String(count);
   badge.dataset.count = String(count);
   badge.hidden = !count;
-  badge.setAttribute("aria-label", `${count} pending action${count === 1 ? "" : "s"} waiting for you`);
 }
 
 function refresh() {
