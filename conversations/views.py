@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agents.models import Agent
 from agents.selectors import graph_get_for_user, graphs_for_user
 from conversations import pricing, rendering, selectors, services
+from conversations.examples import examples_for
 from conversations.errors import ConversationError
 from conversations.forms import ConversationFilterForm, ResolveForm, StartForm
 from conversations.models import Entry, PendingAction, Turn
@@ -171,7 +172,10 @@ def conversation_start(request, graph_pk):
             return redirect("conversation-detail", pk=conversation.pk)
     status = 400 if form.is_bound and form.errors else 200
     return render(
-        request, "conversations/start.html", {"graph": graph, "form": form}, status=status
+        request,
+        "conversations/start.html",
+        {"graph": graph, "form": form, "examples": examples_for(graph.name)},
+        status=status,
     )
 
 
