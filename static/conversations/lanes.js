@@ -3,12 +3,13 @@
 // tool runs and waits for a person are marked spans, and every span tells its duration on hover.
 // Built on the projection's entries (projection.js); from the events it only takes when each
 // entry changed and when a pending action was created and resolved.
-import { el } from "./util.js";
+import { el, FINAL_STATUSES } from "./util.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const LANE_H = 40;
 const PEOPLE = "people";
-const LIVE = new Set(["queued", "running", "awaiting_input"]);
+// Not over yet: the spans still open grow with the clock.
+const LIVE = { has: (status) => !FINAL_STATUSES.has(status) };
 
 function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG, tag);

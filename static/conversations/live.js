@@ -139,7 +139,8 @@ let socketState = "connecting";
 // "Live" only while a run is: a connected page of a finished (or waiting) conversation is only
 // up to date, though it still follows whatever happens next.
 function showConnection() {
-  const value = socketState === "live" && !["queued", "running"].includes(status) ? "idle" : socketState;
+  const running = status === "queued" || status === "running";
+  const value = socketState === "live" && !running ? "idle" : socketState;
   connection.dataset.state = value;
   connection.textContent = CONNECTION_TEXT[value] || value;
 }
