@@ -102,6 +102,14 @@ def test_make_run_serves_healthy_and_ctrl_c_stops_everything(tmp_path, redis):
             launcher.kill()
     assert launcher.returncode == 0, output
     assert "Created the local admin account: admin / " in output
+    # A quiet console: no Celery banner, no error line for the startup's /healthz polls, and the
+    # URL and the credentials as the last lines before Ctrl-C.
+    assert "-------------- celery@" not in output and "[config]" not in output, output
+    assert "Service Unavailable" not in output and " ERROR " not in output, output
+    ours = [line for line in output.splitlines() if line.startswith("[agentstudio] ")]
+    assert ours[-3].startswith(f"[agentstudio] Agent Studio is running at http://127.0.0.1:{port}/")
+    assert ours[-2].startswith("[agentstudio] Created the local admin account: admin / ")
+    assert ours[-1] == "[agentstudio] stopped"
     if redis == "embedded":
         assert "started the embedded redis-server" in output
     else:
