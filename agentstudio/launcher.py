@@ -67,7 +67,8 @@ def worker_args(data_dir: Path) -> list[str]:
         "--concurrency",
         os.environ.get("WORKER_CONCURRENCY", "100"),
         "--loglevel",
-        "INFO",
+        # Warnings and errors only: per-task INFO lines (every /healthz ping) bury what matters.
+        os.environ.get("WORKER_LOG_LEVEL", "WARNING"),
     ]
 
 
@@ -83,6 +84,7 @@ def web_args(host: str, port: str) -> list[str]:
         port,
         "--log-level",
         "info",
+        "--no-access-log",  # a line per request, the startup's /healthz polls included
     ]
 
 
