@@ -183,11 +183,14 @@ def test_lanes_show_agents_handoffs_tools_and_the_wait_for_a_person(
     waiting.wait_for()
     assert "so far" in waiting.get_attribute("aria-label")
     wait_status(page, "Awaiting Input")
+    # The header's inbox count follows, over the feed, on this page and everywhere.
+    expect(page.locator("#nav-inbox-count")).to_have_text("1")
     page.get_by_role("button", name="Reading").click()
     call = page.locator("[data-kind='call']")
     call.get_by_label("Result of get_european_central_bank_interest_rate").fill("2.5%")
     call.get_by_role("button", name="Send result").click()
     wait_status(page, "Completed")
+    expect(page.locator("#nav-inbox-count")).to_be_hidden()
 
     page.keyboard.press("l")  # the shortcut back to the lanes
     expect(lanes).to_be_visible()
@@ -227,8 +230,14 @@ def test_raw_events_and_the_shortcut_overlay(
     owner, graph = demo
     conversation = conversation_start(actor=owner, agent=graph.entry_agent, inputs="Hello there")
     page = signed_in_page(owner)
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     page.goto(f"{asgi_server.url}/conversations/{conversation.pk}/")
     wait_status(page, "Completed")
+    page.goto(f"{asgi_server.url}/admin/")  # a page without our icon link asks for /favicon.ico
+    page.goto(f"{asgi_server.url}/conversations/{conversation.pk}/")
+    wait_status(page, "Completed")
+    assert missing == []
 
     page.keyboard.press("?")
     dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
