@@ -55,7 +55,9 @@ def diff_rows(before: Any, after: Any) -> list[DiffRow]:
             field="value",
             before=_text(before),
             after=_text(after),
-            state=_state(MISSING if before is None else before, MISSING if after is None else after),
+            state=_state(
+                MISSING if before is None else before, MISSING if after is None else after
+            ),
         )
     ]
 

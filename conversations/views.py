@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agents.models import Agent
 from agents.selectors import graph_get_for_user, graphs_for_user
 from conversations import pricing, rendering, selectors, services
-from conversations.examples import examples_for
 from conversations.errors import ConversationError
+from conversations.examples import examples_for
 from conversations.forms import ConversationFilterForm, ResolveForm, StartForm
 from conversations.models import Entry, PendingAction, Turn
 from integrations.mistral.models import RemoteAgent

@@ -70,7 +70,9 @@ def test_before_and_after_read_side_by_side_full_width(page, asgi_server, make_u
     assert entry.count() == 1
     assert "instructions" in entry.inner_text()  # the summary names what changed
     page.locator("tr.audit-change summary").click()
-    changed = page.locator(".audit-diff tr.diff-changed", has=page.locator("th", has_text="instructions"))
+    changed = page.locator(
+        ".audit-diff tr.diff-changed", has=page.locator("th", has_text="instructions")
+    )
     before, after = changed.locator("td").nth(0), changed.locator("td").nth(1)
     assert "Route each request." in before.inner_text()
     assert "specialised-billing-department" in after.inner_text()

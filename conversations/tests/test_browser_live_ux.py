@@ -107,7 +107,9 @@ def test_the_page_follows_the_stream_and_offers_the_pill_when_scrolled_up(
     pill = page.get_by_role("button", name="New activity")
     expect(pill).to_be_visible()
     pill.click()
-    page.wait_for_function("() => scrollY + innerHeight >= document.scrollingElement.scrollHeight - 120")
+    page.wait_for_function(
+        "() => scrollY + innerHeight >= document.scrollingElement.scrollHeight - 120"
+    )
     expect(pill).to_be_hidden()
 
     # Finished: exact tokens, and no "Live" for a run that is over.

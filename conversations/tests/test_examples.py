@@ -50,7 +50,10 @@ EXPECTED = {
             "handoff graph-drawing-agent",
             "tool.execution code_interpreter",
         ],
-        ["handoff ecb-interest-rate-agent", "function.call get_european_central_bank_interest_rate"],
+        [
+            "handoff ecb-interest-rate-agent",
+            "function.call get_european_central_bank_interest_rate",
+        ],
         ["handoff websearch-agent", "tool.execution web_search"],
         ["handoff websearch-agent", "tool.execution web_search", "handoff calculator-agent"],
     ],

@@ -115,8 +115,9 @@ def test_the_conversation_page_state_carries_the_log_position_and_a_price(
     client.force_login(members["viewer"])
     html = client.get(reverse("conversation-detail", args=[conversation.pk])).content.decode()
     state = json.loads(
-        re.search(r'<script id="conversation-state" type="application/json">(.*?)</script>', html)
-        .group(1)
+        re.search(
+            r'<script id="conversation-state" type="application/json">(.*?)</script>', html
+        ).group(1)
     )
     conversation.refresh_from_db()
     assert state["lastSeq"] == conversation.last_seq

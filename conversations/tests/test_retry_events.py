@@ -81,9 +81,7 @@ def test_server_errors_retried_until_the_budget_ends_say_so_in_the_failure(
     failed = api.wait_status(conversation_id, {"completed", "failed"})
     assert failed["status"] == "failed"
     retries = [e for e in _events(api, conversation_id) if e["type"] == "backend.retrying"]
-    assert retries and [r["data"]["attempt"] for r in retries] == list(
-        range(1, len(retries) + 1)
-    )
+    assert retries and [r["data"]["attempt"] for r in retries] == list(range(1, len(retries) + 1))
     assert {r["data"]["status"] for r in retries} == {500}
     assert failed["error"].startswith("The backend answered HTTP 500: ")
     assert failed["error"].endswith(f"(gave up after {len(retries)} retries)")

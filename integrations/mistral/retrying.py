@@ -13,12 +13,14 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
+import httpx2
 from django.conf import settings
 from mistralai.client.errors import MistralError
 from mistralai.client.utils import BackoffStrategy, RetryConfig
-from mistralai.client.utils.retries import _is_transport_error, _parse_retry_after_header
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 EXPONENT = 1.8
@@ -41,11 +43,28 @@ class RetriesStopped(Exception):
     """The callback asked to stop retrying; the last failure is the cause."""
 
 
+def retry_after_s(value: str | None) -> float | None:
+    """A Retry-After header's wait: seconds, or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
 def _delay_s(exc: Exception, retry: int) -> float:
     if isinstance(exc, MistralError):
-        retry_after_ms = _parse_retry_after_header(exc.raw_response)
-        if retry_after_ms:
-            return retry_after_ms / 1000
+        asked = retry_after_s(exc.headers.get("retry-after"))
+        if asked:
+            return asked
     initial = settings.MISTRAL_RETRY_INITIAL_MS / 1000
     ceiling = settings.MISTRAL_RETRY_MAX_INTERVAL_MS / 1000
     return min(initial * EXPONENT**retry + random.uniform(0, initial), ceiling)  # noqa: S311
@@ -55,7 +74,7 @@ def _retryable(exc: Exception) -> tuple[bool, int | None, str]:
     if isinstance(exc, MistralError):
         status = exc.status_code
         return status in RETRYABLE_STATUSES, status, f"HTTP {status}"
-    if _is_transport_error(exc):
+    if isinstance(exc, httpx2.NetworkError | httpx2.TimeoutException):
         return True, None, f"a connection error ({type(exc).__name__})"
     return False, None, ""
 
