@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -22,6 +23,7 @@ from conversations.tests.conftest import EXAMPLE_B
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 UUID = r"[0-9a-f-]{36}"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.fixture
@@ -146,6 +148,15 @@ def test_retries_are_shown_then_the_failure_reads_as_a_sentence(
         actor=owner, agent=graph.entry_agent, inputs="Hello there", metadata=metadata
     )
     page.goto(f"{asgi_server.url}/conversations/{conversation.pk}/")
+    # At 390 px the header keeps to its main facts: the timeline starts on the first screen.
+    top = page.evaluate(
+        "() => document.getElementById('timeline').getBoundingClientRect().top + scrollY"
+    )
+    assert top < 560, top
+    expect(page.get_by_text("Started by")).to_be_hidden()
+    page.get_by_role("button", name="More details").click()
+    expect(page.get_by_text("Started by")).to_be_visible()
+    page.get_by_role("button", name="Fewer details").click()
     notice = page.locator("#retry-notice")
     expect(notice).to_have_text(
         re.compile(r"^Retrying \(1/10\) after 429 — (next attempt in [12] s|trying again now)$")
@@ -217,6 +228,8 @@ def test_lanes_show_agents_handoffs_tools_and_the_wait_for_a_person(
     assert re.match(r"^finance-agent: \d", segments.first.locator("title").text_content())
     tool.hover()
     assert int(tool.get_attribute("data-duration-ms")) >= 0
+    if os.environ.get("SCREENSHOTS"):  # the README's picture of the lanes
+        lanes.screenshot(path=str(DOCS / "conversation-lanes.png"))
 
     # At 390 px the lanes fit the screen.
     page.set_viewport_size({"width": 390, "height": 800})

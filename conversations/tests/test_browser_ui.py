@@ -69,6 +69,9 @@ def unnamed_controls(page) -> list[str]:
 def shot(page, name: str) -> None:
     if SCREENSHOTS:
         DOCS.mkdir(exist_ok=True)
+        # From the top: the compact bar that follows a scrolled page would sit mid-picture.
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.wait_for_function("() => document.getElementById('conv-bar')?.hidden ?? true")
         page.screenshot(path=str(DOCS / name), full_page=True)
 
 

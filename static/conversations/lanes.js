@@ -169,7 +169,7 @@ export function createLanes({ root, state, projection }) {
           height: LANE_H - inset * 2,
           rx: 3,
           class: `lane-span lane-${span.kind}${span.open ? " is-open" : ""}`,
-          style: span.kind === "segment" ? `fill: ${color}` : null,
+          fill: span.kind === "segment" ? color : null, // an attribute: the CSP allows no style=""
           "data-kind": span.kind,
           "data-lane": span.lane,
           "data-duration-ms": String(Math.round(span.end - span.start)),

@@ -75,6 +75,14 @@ export function createLivePanels({ state, projection }) {
   addShortcut("e", "Raw events (JSON)", () => show("raw"));
   addShortcut("n", "Jump to the newest activity", () => follower.toBottom(true));
 
+  // Small screens show the header's main facts; the rest on demand.
+  const factsToggle = document.getElementById("facts-toggle");
+  factsToggle?.addEventListener("click", () => {
+    const open = document.getElementById("conv-header").classList.toggle("show-more");
+    factsToggle.setAttribute("aria-expanded", String(open));
+    factsToggle.textContent = open ? "Fewer details" : "More details";
+  });
+
   // After live.js applied `message` (its change, and the conversation's status then). A replay of
   // what was logged before the page loaded, on a conversation that had finished, is not live.
   function applied(message, change, status) {
