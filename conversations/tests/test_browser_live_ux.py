@@ -271,6 +271,13 @@ def test_raw_events_and_the_shortcut_overlay(
     page.get_by_role("button", name="Reading").click()
     expect(raw).to_be_hidden()
 
+    # Dark mode follows the system setting.
+    background = "() => getComputedStyle(document.body).backgroundColor"
+    assert page.evaluate(background) == "rgb(247, 247, 249)"
+    page.emulate_media(color_scheme="dark")
+    assert page.evaluate(background) == "rgb(20, 22, 27)"
+    page.emulate_media(color_scheme="light")
+
     # Typing in a field is not a shortcut.
     page.get_by_label("Follow-up message").fill("lee")
     expect(page.locator("#lanes")).to_be_hidden()

@@ -28,6 +28,7 @@ export function createLivePanels({ state, projection }) {
     cost: document.getElementById("conv-cost"),
     price: state.price,
   });
+  meter.update(projection);
   const lanes = createLanes({ root: document.getElementById("lanes"), state, projection });
   const rawBox = document.getElementById("raw-events-json");
   const raw = [];
