@@ -1,5 +1,5 @@
 // A failed turn's error as a sentence a person can act on, with the technical text kept for the
-// folded details. The worker's errors (conversations.engine, integrations.mistral.backend) name
+// folded details; and the worker's retry notice (backend.retrying) as a line that counts down. The worker's errors (conversations.engine, integrations.mistral.backend) name
 // the backend's HTTP status and carry its raw body; this reads them, it does not invent causes.
 
 const HTTP = /^The backend answered HTTP (\d{3}): ([\s\S]*?)(?: \(gave up after (\d+) retries\))?$/;
@@ -49,4 +49,13 @@ export function describeFailure(error) {
     return { sentence: `The backend could not be reached.${suffix}`, details: raw };
   }
   return { sentence: text + suffix, details: text.length > 160 || suffix ? raw : "" };
+}
+
+// "Retrying (3/10) after 503 — next attempt in 4 s", counted from the event's time.
+export function retryText(notice, now = Date.now(), createdAt = null) {
+  const why = notice.status ? String(notice.status) : notice.reason || "an error";
+  const start = createdAt ? new Date(createdAt).getTime() : now;
+  const left = Math.ceil((start + (notice.delay_ms || 0) - now) / 1000);
+  const when = left > 0 ? `next attempt in ${left} s` : "trying again now";
+  return `Retrying (${notice.attempt}/${notice.max_attempts}) after ${why} — ${when}`;
 }

@@ -1,6 +1,7 @@
 // What the conversation page shows around its timeline, fed by live.js after each event: the
 // stream followed (follow.js), the token and cost counters (usage.js), the retry notice, the
 // lanes (lanes.js) and the raw events, and the switch between the reading, lanes and raw views.
+import { retryText } from "./failures.js";
 import { createFollower } from "./follow.js";
 import { createLanes } from "./lanes.js";
 import { addShortcut } from "./shortcuts.js";
@@ -8,14 +9,6 @@ import { createUsageMeter } from "./usage.js";
 import { FINAL_STATUSES as FINAL } from "./util.js";
 
 const RAW_LIMIT = 5000; // events kept for the raw view; the API has them all
-
-export function retryText(notice, now = Date.now(), createdAt = null) {
-  const why = notice.status ? String(notice.status) : notice.reason || "an error";
-  const start = createdAt ? new Date(createdAt).getTime() : now;
-  const left = Math.ceil((start + (notice.delay_ms || 0) - now) / 1000);
-  const when = left > 0 ? `next attempt in ${left} s` : "trying again now";
-  return `Retrying (${notice.attempt}/${notice.max_attempts}) after ${why} — ${when}`;
-}
 
 export function createLivePanels({ state, projection }) {
   const follower = createFollower({
