@@ -23,8 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 HEALTHY_WITHIN_S = 90
 
 
-def manage(*args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
+def manage(*args: str, capture: bool = False) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.PIPE if capture else None,
+        text=True,
+    )
+    return (done.stdout or "").strip()
 
 
 def has_command(name: str) -> bool:
@@ -48,6 +55,7 @@ def worker_args(data_dir: Path) -> list[str]:
         sys.executable,
         "-m",
         "celery",
+        "--quiet",  # no banner: the launcher's own lines are what a person needs to see
         "-A",
         "agentstudio",
         "worker",
@@ -59,7 +67,8 @@ def worker_args(data_dir: Path) -> list[str]:
         "--concurrency",
         os.environ.get("WORKER_CONCURRENCY", "100"),
         "--loglevel",
-        "INFO",
+        # Warnings and errors only: per-task INFO lines (every /healthz ping) bury what matters.
+        os.environ.get("WORKER_LOG_LEVEL", "WARNING"),
     ]
 
 
@@ -75,6 +84,7 @@ def web_args(host: str, port: str) -> list[str]:
         port,
         "--log-level",
         "info",
+        "--no-access-log",  # a line per request, the startup's /healthz polls included
     ]
 
 
@@ -116,7 +126,8 @@ def main() -> int:
 
         manage("migrate", "--noinput", "-v", "0")
         manage("migrate", "--database", "sandbox", "--noinput", "-v", "0")
-        manage("ensure_local_admin")
+        # Printed again once the server answers: the URL and the sign-in come last.
+        credentials = manage("ensure_local_admin", capture=True)
         if has_command("load_demo"):
             manage("load_demo", "--owner", "admin", "--if-empty")
         if stopping:
@@ -135,6 +146,7 @@ def main() -> int:
             if not announced and healthy(f"{base_url}/healthz"):
                 announced = True
                 log(f"Agent Studio is running at {base_url}/ (Ctrl-C stops everything)")
+                log(credentials)
             elif not announced and not warned and time.monotonic() > deadline:
                 warned = True
                 log(f"{base_url}/healthz did not report healthy yet; see the output above")

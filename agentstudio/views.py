@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count
@@ -14,6 +16,7 @@ from workspaces.roles import Role, role_at_least
 from workspaces.selectors import workspaces_for_user
 
 RECENT = 10
+logger = logging.getLogger(__name__)
 
 
 @login_not_required
@@ -21,7 +24,14 @@ RECENT = 10
 @require_GET
 def healthz(request):
     report = run_checks()
-    return JsonResponse(report, status=200 if all_ok(report) else 503)
+    healthy = all_ok(report)
+    response = JsonResponse(report, status=200 if healthy else 503)
+    if not healthy:
+        # An unhealthy report is this endpoint's answer, not a server error: Django would log
+        # every 503 as ERROR, e.g. each poll of `make run` while the worker is still starting.
+        logger.debug("healthz: not healthy: %s", {k: v for k, v in report.items() if v != "ok"})
+        response._has_been_logged = True
+    return response
 
 
 def locked_out(request, original_response=None, credentials=None):

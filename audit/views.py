@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from audit.display import pretty_json
+from audit.diff import change_summary, diff_rows
 from audit.forms import AuditFilterForm
 from audit.selectors import audit_actors, audit_for_workspace, audit_object_types
 from workspaces.roles import Role
@@ -69,8 +69,8 @@ def audit_page(request, workspace_id):
     form, rows = _filtered(request, workspace)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.before_json = pretty_json(entry.before)
-        entry.after_json = pretty_json(entry.after)
+        entry.diff = diff_rows(entry.before, entry.after)
+        entry.change_summary = change_summary(entry.diff)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -50,6 +50,7 @@ class EventType(StrEnum):
     PENDING_RESOLVED = "pending.resolved"
     FILE_READY = "file.ready"
     CONVERSATION_BRANCHED = "conversation.branched"
+    BACKEND_RETRYING = "backend.retrying"
 
 
 # Event types Agent Studio writes itself; every other type is a backend stream event, verbatim.
@@ -62,6 +63,7 @@ OWN_EVENT_TYPES = frozenset(
         EventType.PENDING_RESOLVED,
         EventType.FILE_READY,
         EventType.CONVERSATION_BRANCHED,
+        EventType.BACKEND_RETRYING,
     }
 )
 STREAM_EVENT_TYPES = frozenset(set(EventType) - OWN_EVENT_TYPES)
@@ -295,6 +297,17 @@ class ConversationBranchedData(TypedDict):
     entries: list[BranchedEntryData]
 
 
+class BackendRetryingData(TypedDict):
+    """The worker is about to retry opening the backend's stream (a 429, a 5xx or a connection
+    error), after waiting `delay_ms`."""
+
+    attempt: int  # this retry's number: 1 for the first
+    max_attempts: int  # retries allowed in all
+    status: int | None  # the HTTP status that failed; None for a connection error
+    delay_ms: int
+    reason: str  # e.g. "HTTP 503"
+
+
 PAYLOADS: dict[EventType, type] = {
     EventType.RESPONSE_STARTED: ResponseStartedData,
     EventType.MESSAGE_OUTPUT_DELTA: MessageOutputDeltaData,
@@ -313,6 +326,7 @@ PAYLOADS: dict[EventType, type] = {
     EventType.PENDING_RESOLVED: PendingActionData,
     EventType.FILE_READY: FileReadyData,
     EventType.CONVERSATION_BRANCHED: ConversationBranchedData,
+    EventType.BACKEND_RETRYING: BackendRetryingData,
 }
 
 

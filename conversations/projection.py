@@ -35,6 +35,9 @@ Output: a list of entries in position order (the order each first appeared in th
     message.input    {"content"}
     function.result  {"tool_call_id", "result", "name", "automatic"?: true}
 
+Beside the entries, `retrying` holds the last `backend.retrying` notice of the turn under way
+(the worker waits to retry opening the stream), until the response starts or the status changes.
+
 A `conversation.status` of `failed` drops the outputs (message.output, tool.execution,
 function.call, agent.handoff) seen since the turn started (the last `conversation.status` of
 `running` or `conversation.response.started`), as the worker deletes a failed turn's half-written
@@ -80,6 +83,7 @@ class Projection:
         self.done = False
         self.error: dict[str, Any] | None = None
         self.files: list[tuple[dict[str, Any], str]] = []
+        self.retrying: dict[str, Any] | None = None
         self._turn_outputs: list[str] = []
 
     # -- reading ------------------------------------------------------------------------------
@@ -119,6 +123,7 @@ class Projection:
     def _response_started(self, data: Mapping[str, Any]) -> None:
         self.conversation_id = data.get("conversation_id") or self.conversation_id
         self.done, self.error, self._turn_outputs = False, None, []
+        self.retrying = None
 
     def _message_output_delta(self, data: Mapping[str, Any]) -> str:
         entry = self._entry(data["id"], MESSAGE_OUTPUT, self._agent(data))
@@ -241,7 +246,11 @@ class Projection:
             if kept["type"] == AGENT_HANDOFF and kept["data"].get("next_agent_id"):
                 self.active_agent_id = kept["data"]["next_agent_id"]
 
+    def _backend_retrying(self, data: Mapping[str, Any]) -> None:
+        self.retrying = dict(data)
+
     def _conversation_status(self, data: Mapping[str, Any]) -> None:
+        self.retrying = None
         if data.get("status") == "running":
             # A turn starts: one that fails before its response starts drops nothing earlier.
             self._turn_outputs = []
@@ -266,6 +275,7 @@ _HANDLERS = {
     EventType.FUNCTION_RESULT: Projection._function_result,
     EventType.CONVERSATION_STATUS: Projection._conversation_status,
     EventType.CONVERSATION_BRANCHED: Projection._branched,
+    EventType.BACKEND_RETRYING: Projection._backend_retrying,
 }
 
 

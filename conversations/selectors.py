@@ -67,6 +67,18 @@ def pending_for_user(user) -> QuerySet[PendingAction]:
     )
 
 
+def pending_waiting_count_for_user(user) -> int:
+    """Pending actions the user could answer (operator and above): the header's inbox count."""
+    return (
+        pending_for_user(user)
+        .filter(
+            status=PendingAction.State.PENDING,
+            user_role__in=[Role.OPERATOR, Role.EDITOR, Role.ADMIN],
+        )
+        .count()
+    )
+
+
 def pending_get_for_user(user, action_id: Any, min_role: str = Role.VIEWER) -> PendingAction:
     action = pending_for_user(user).filter(pk=parse_uuid(action_id)).first()
     return _check(action, min_role)

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("graphs/<uuid:graph_pk>/start/", views.conversation_start, name="conversation-start"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/count/", views.inbox_count, name="inbox-count"),
     path("inbox/<uuid:pk>/card/", views.inbox_card, name="inbox-card"),
     path("inbox/<uuid:pk>/resolve/", views.pending_resolve, name="pending-resolve"),
 ]

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agents.models import Agent
 from agents.selectors import graph_get_for_user, graphs_for_user
-from conversations import rendering, selectors, services
+from conversations import pricing, rendering, selectors, services
 from conversations.errors import ConversationError
+from conversations.examples import examples_for
 from conversations.forms import ConversationFilterForm, ResolveForm, StartForm
 from conversations.models import Entry, PendingAction, Status, Turn
 from integrations.mistral.models import RemoteAgent
@@ -58,6 +59,7 @@ def conversation_detail(request, pk):
     state = {
         "id": str(conversation.pk),
         "status": conversation.status,
+        "lastSeq": conversation.last_seq,
         "canOperate": can_operate,
         "entryAgent": str(conversation.entry_agent_id or ""),
         "activeAgent": str(conversation.active_agent_id or ""),
@@ -66,6 +68,10 @@ def conversation_detail(request, pk):
         "rendered": rendered,
         "createdAt": conversation.created_at.isoformat(),
         "finishedAt": conversation.finished_at.isoformat() if conversation.finished_at else None,
+        # The cost estimate prices the whole conversation at its entry agent's model.
+        "price": pricing.model_price(
+            conversation.entry_agent.model if conversation.entry_agent else None
+        ),
         "urls": {
             "socket": f"/ws/conversations/{conversation.pk}/",
             "rendered": reverse("conversation-rendered", args=[conversation.pk]),
@@ -175,11 +181,21 @@ def conversation_start(request, graph_pk):
             return redirect("conversation-detail", pk=conversation.pk)
     status = 400 if form.is_bound and form.errors else 200
     return render(
-        request, "conversations/start.html", {"graph": graph, "form": form}, status=status
+        request,
+        "conversations/start.html",
+        {"graph": graph, "form": form, "examples": examples_for(graph.name)},
+        status=status,
     )
 
 
 # -- the inbox ---------------------------------------------------------------------------------
+@require_GET
+def inbox_count(request):
+    """The header's count, re-read by static/conversations/header.js when the feed says a
+    pending action came or went (never on a timer)."""
+    return JsonResponse({"pending": selectors.pending_waiting_count_for_user(request.user)})
+
+
 def _decorate(actions: list[PendingAction]) -> list[PendingAction]:
     """Add what a card shows: the user's request, the function's description, the colour."""
     conversation_ids = {a.conversation_id for a in actions}

@@ -103,8 +103,8 @@ def test_main_pages_and_live_updates_run_under_the_csp(
     for path in ("/", "/conversations/", f"/conversations/{conversation.pk}/", "/graphs/"):
         visit(page, base + path)
     visit(page, f"{base}/workspaces/{graph.workspace_id}/audit/")
-    page.get_by_role("table").wait_for()
-    page.get_by_text("details").first.click()
+    page.locator(".audit-table").wait_for()
+    page.locator("tr.audit-change summary").first.click()
     visit(page, f"{base}/")
     page.locator("#dashboard-recent .status-completed").first.wait_for()
 

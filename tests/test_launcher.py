@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -84,6 +85,9 @@ def test_make_run_serves_healthy_and_ctrl_c_stops_everything(tmp_path, redis):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(launcher.stdout), daemon=True)
+    reader.start()
     try:
         body = _healthz(f"http://127.0.0.1:{port}/healthz")
         assert body == {
@@ -95,13 +99,26 @@ def test_make_run_serves_healthy_and_ctrl_c_stops_everything(tmp_path, redis):
         }
         children = _descendants(launcher.pid)
         assert len(children) >= 2  # at least the worker and the ASGI server
+        # The launcher's own check announces the URL and the sign-in once it sees healthy.
+        _wait_for(lambda: "Agent Studio is running at" in "".join(lines), "the announcement")
         launcher.send_signal(signal.SIGINT)
-        output, _ = launcher.communicate(timeout=60)
+        launcher.wait(timeout=60)
+        reader.join(timeout=10)
+        output = "".join(lines)
     finally:
         if launcher.poll() is None:
             launcher.kill()
     assert launcher.returncode == 0, output
     assert "Created the local admin account: admin / " in output
+    # A quiet console: no Celery banner, no error line for the startup's /healthz polls, and the
+    # URL and the credentials as the last lines before Ctrl-C.
+    assert "-------------- celery@" not in output and "[config]" not in output, output
+    assert "Service Unavailable" not in output and " ERROR " not in output, output
+    ours = [line for line in output.splitlines() if line.startswith("[agentstudio] ")]
+    running = next(i for i, line in enumerate(ours) if "Agent Studio is running at" in line)
+    assert ours[running].endswith(f"http://127.0.0.1:{port}/ (Ctrl-C stops everything)")
+    assert ours[running + 1].startswith("[agentstudio] Created the local admin account: admin / ")
+    assert all(line.endswith(("stopping", "stopped")) for line in ours[running + 2 :]), ours
     if redis == "embedded":
         assert "started the embedded redis-server" in output
     else:

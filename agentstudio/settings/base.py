@@ -219,6 +219,8 @@ MISTRAL_TIMEOUT_MS = env.int("MISTRAL_TIMEOUT_MS", default=120_000)
 MISTRAL_RETRY_INITIAL_MS = env.int("MISTRAL_RETRY_INITIAL_MS", default=500)
 MISTRAL_RETRY_MAX_INTERVAL_MS = env.int("MISTRAL_RETRY_MAX_INTERVAL_MS", default=10_000)
 MISTRAL_RETRY_MAX_ELAPSED_MS = env.int("MISTRAL_RETRY_MAX_ELAPSED_MS", default=60_000)
+# Retries of a stream's start, each one shown on the conversation page (retrying.py).
+MISTRAL_RETRY_MAX_ATTEMPTS = env.int("MISTRAL_RETRY_MAX_ATTEMPTS", default=10)
 
 # The local runtime (conversations with runtime "local"): chat completions from any server that
 # speaks Mistral's API (self-hosted vLLM or Ollama serving Mistral models, or Mistral itself).

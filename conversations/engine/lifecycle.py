@@ -32,6 +32,7 @@ from conversations.services.turns import (
     turn_complete,
     turn_fail,
     turn_heartbeat,
+    turn_record_retry,
 )
 from integrations.mistral import backend
 from integrations.mistral.sync import graph_sync
@@ -116,6 +117,24 @@ def _execute(conversation: Conversation, turn: Turn) -> str | None:
     if conversation.runtime == "local":
         return _execute_local(conversation, turn)
     recorder: TurnRecorder | None = None
+    retries: list[backend.RetryNotice] = []
+    keep_retrying = True
+
+    def on_retry(notice: backend.RetryNotice) -> bool:
+        nonlocal keep_retrying
+        retries.append(notice)
+        keep_retrying = turn_record_retry(
+            conversation=conversation,
+            notice={
+                "attempt": notice.attempt,
+                "max_attempts": notice.max_attempts,
+                "status": notice.status,
+                "delay_ms": round(notice.delay_s * 1000),
+                "reason": notice.reason,
+            },
+        )
+        return keep_retrying
+
     try:
         remotes = graph_sync(conversation.graph)
         agents_by_remote = {r.remote_id: r.agent for r in remotes.values()}
@@ -135,11 +154,18 @@ def _execute(conversation: Conversation, turn: Turn) -> str | None:
             inputs=turn.inputs,
             handoff_execution=conversation.handoff_execution,
             metadata=metadata,
+            on_retry=on_retry,
             **stream_args,
         ) as events:
             stream_into(recorder, events)
     except backend.BackendError as exc:
-        turn_fail(conversation=conversation, turn=turn, error=str(exc))
+        if not keep_retrying:  # cancelled while the worker waited to retry
+            turn_cancelled(conversation=conversation, turn=turn)
+            return None
+        error = str(exc)
+        if retries:
+            error += f" (gave up after {len(retries)} retries)"
+        turn_fail(conversation=conversation, turn=turn, error=error)
         return None
     except Exception as exc:
         logger.exception("turn %s failed", turn.pk)

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from conversations.eventlog import append_events
+from conversations.events import BackendRetryingData, EventType
 from conversations.models import Conversation, Entry, Status, Turn
 from conversations.projection import OUTPUT_TYPES
 from conversations.queue import enqueue_turn
@@ -99,6 +101,13 @@ def turn_complete(*, conversation: Conversation, turn: Turn) -> None:
         conversation_set_status(
             conversation=conversation, expected=(Status.RUNNING,), status=Status.COMPLETED
         )
+
+
+def turn_record_retry(*, conversation: Conversation, notice: BackendRetryingData) -> bool:
+    """Log that the worker is about to retry the backend, for the page to show. Returns False
+    when the conversation was cancelled meanwhile (the retries should stop)."""
+    append_events(conversation.pk, [(EventType.BACKEND_RETRYING, notice)])
+    return not Conversation.objects.filter(pk=conversation.pk, cancel_requested=True).exists()
 
 
 def conversation_add_usage(*, conversation: Conversation, usage: dict[str, Any]) -> None:

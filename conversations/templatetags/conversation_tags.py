@@ -3,7 +3,7 @@ from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 
 from audit.display import pretty_json as _pretty_json
-from conversations import rendering
+from conversations import rendering, selectors
 from conversations.models import FINAL_STATUSES, Status
 
 register = template.Library()
@@ -11,6 +11,7 @@ register = template.Library()
 STATUS_ELEMENT_ID = "conversation-statuses"
 
 
+@register.filter
 def status_label(status: str) -> str:
     """The model's label: the one name of a status on every page, in Python and in the browser."""
     try:
@@ -51,3 +52,8 @@ def status_vocabulary_script() -> str:
 @register.inclusion_tag("conversations/_status.html")
 def status_badge(status: str, conversation_id=None):
     return {"status": status, "label": status_label(status), "conversation_id": conversation_id}
+
+
+@register.simple_tag
+def inbox_count(user) -> int:
+    return selectors.pending_waiting_count_for_user(user)

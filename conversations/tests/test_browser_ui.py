@@ -69,6 +69,9 @@ def unnamed_controls(page) -> list[str]:
 def shot(page, name: str) -> None:
     if SCREENSHOTS:
         DOCS.mkdir(exist_ok=True)
+        # From the top: the compact bar that follows a scrolled page would sit mid-picture.
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.wait_for_function("() => document.getElementById('conv-bar')?.hidden ?? true")
         page.screenshot(path=str(DOCS / name), full_page=True)
 
 
@@ -165,6 +168,8 @@ def test_example_b_from_the_ui_live_handoff_inbox_answer_and_plot(
         assert fits(page, 390), path
         assert unnamed_controls(page) == [], path
         if SCREENSHOTS and path == f"/conversations/{conversation.pk}/":
+            wait_status(page, "Completed")  # the log replayed, the plot in place
+            page.wait_for_function("() => document.querySelector('figure.file img')?.naturalWidth")
             shot(page, "conversation-390px.png")
         page.set_viewport_size({"width": 1280, "height": 900})
         assert fits(page, 1280), path

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from mistralai.client.utils import BackoffStrategy, RetryConfig
 from pydantic import ConfigDict, create_model
 
 from integrations.mistral import sse
+from integrations.mistral.retrying import NO_RETRIES, RetryNotice, call_with_retries
 
 NO_BACKEND = (
     "No backend is configured: set MISTRAL_API_KEY for the Mistral API, or SANDBOX_ENABLED=true "
@@ -206,35 +207,43 @@ def conversation_stream(
     metadata: dict[str, Any] | None = None,
     restart_from_entry: str = "",
     agent_version: int | None = None,
+    on_retry: Callable[[RetryNotice], bool] | None = None,
 ) -> Iterator[Iterator[StreamEvent]]:
     """Start (no remote id yet) or append to a conversation, streaming its events; with
     `restart_from_entry`, restart `remote_conversation_id` from that entry instead: a new remote
-    conversation (its id comes in `conversation.response.started`)."""
+    conversation (its id comes in `conversation.response.started`). Opening the stream is retried
+    here, not in the SDK, so `on_retry` hears of each retry before its wait."""
     conversations = client().beta.conversations
-    with _errors():
+
+    def open_stream():
         if restart_from_entry:
             pinned = {} if agent_version is None else {"agent_version": agent_version}
-            stream = conversations.restart_stream(
+            return conversations.restart_stream(
                 conversation_id=remote_conversation_id,
                 from_entry_id=restart_from_entry,
                 inputs=inputs,
                 handoff_execution=handoff_execution,
                 metadata=metadata or None,
+                retries=NO_RETRIES,
                 **pinned,
             )
-        elif remote_conversation_id:
-            stream = conversations.append_stream(
+        if remote_conversation_id:
+            return conversations.append_stream(
                 conversation_id=remote_conversation_id,
                 inputs=inputs,
                 handoff_execution=handoff_execution,
+                retries=NO_RETRIES,
             )
-        else:
-            stream = conversations.start_stream(
-                agent_id=agent_id,
-                inputs=inputs,
-                handoff_execution=handoff_execution,
-                metadata=metadata or None,
-            )
+        return conversations.start_stream(
+            agent_id=agent_id,
+            inputs=inputs,
+            handoff_execution=handoff_execution,
+            metadata=metadata or None,
+            retries=NO_RETRIES,
+        )
+
+    with _errors():
+        stream = call_with_retries(open_stream, on_retry)
 
     def events() -> Iterator[StreamEvent]:
         with _errors(), stream as opened:

@@ -3,6 +3,8 @@
 // entries it changed. The projection applies each event once, by seq: a reconnect resumes after
 // the last seq applied, so nothing is duplicated or lost.
 import { createAnswers } from "./answers.js";
+import { describeFailure } from "./failures.js";
+import { createLivePanels } from "./live-panels.js";
 import { loadHistory } from "./loader.js";
 import { Projection } from "./projection.js";
 import { liveSocket } from "./socket.js";
@@ -31,6 +33,7 @@ const timeline = createTimeline({
   projection,
 });
 const answers = createAnswers({ state, timeline });
+const panels = createLivePanels({ state, projection });
 
 // -- status -----------------------------------------------------------------------------------
 function setStatus(next, data, created) {
@@ -42,10 +45,15 @@ function setStatus(next, data, created) {
   else endedAt = new Date(created);
   updateDuration();
   updateComposer();
+  showConnection();
   if (next === "failed") {
     const record = timeline.addItem(`status-failed-${projection.lastSeq}`, "error", { label: "The conversation failed", created });
+    const failure = describeFailure(data.error);
     record.body.append(
-      el("p", { text: data.error || "The turn failed." }),
+      el("p", { class: "failure-sentence", text: failure.sentence }),
+      failure.details
+        ? el("details", { class: "failure-details" }, el("summary", { text: "Technical details" }), el("pre", { text: failure.details }))
+        : null,
       el("p", {
         class: "muted",
         text: state.canOperate
@@ -106,7 +114,6 @@ function show(message, change) {
       timeline.fileReady(data, created);
       break;
     case "conversation.response.done":
-      document.getElementById("conv-tokens").textContent = String(projection.totalUsage.total_tokens);
       timeline.completeMessages();
       break;
     case "conversation.response.error": {
@@ -126,15 +133,27 @@ function show(message, change) {
       break;
   }
   timelineRoot.dataset.lastSeq = String(projection.lastSeq);
+  panels.applied(message, change, status);
 }
 
 // -- wiring -----------------------------------------------------------------------------------
 const CONNECTION_TEXT = {
   connecting: "Connecting…",
   live: "Live",
+  idle: "Up to date",
   reconnecting: "Reconnecting…",
   forbidden: "You no longer have access to this conversation.",
 };
+let socketState = "connecting";
+
+// "Live" only while a run is: a connected page of a finished (or waiting) conversation is only
+// up to date, though it still follows whatever happens next.
+function showConnection() {
+  const running = status === "queued" || status === "running";
+  const value = socketState === "live" && !running ? "idle" : socketState;
+  connection.dataset.state = value;
+  connection.textContent = CONNECTION_TEXT[value] || value;
+}
 
 updateDuration();
 updateComposer();
@@ -151,8 +170,8 @@ function follow() {
       timelineRoot.setAttribute("aria-busy", "false");
     },
     onState: (value) => {
-      connection.dataset.state = value;
-      connection.textContent = CONNECTION_TEXT[value] || value;
+      socketState = value;
+      showConnection();
     },
   });
 }

@@ -25,6 +25,7 @@ const HANDLERS = {
     this.done = false;
     this.error = null;
     this.turnOutputs = [];
+    this.retrying = null;
     return null;
   },
   "message.output.delta"(data) {
@@ -132,7 +133,12 @@ const HANDLERS = {
     }
     return { changed: (data.entries || []).map((kept) => kept.key) };
   },
+  "backend.retrying"(data) {
+    this.retrying = { ...data };
+    return null;
+  },
   "conversation.status"(data) {
+    this.retrying = null;
     // A turn starts: one that fails before its response starts drops nothing earlier.
     if (data.status === "running") this.turnOutputs = [];
     // A failed turn's half-written outputs go, as the worker deletes them.
@@ -164,6 +170,7 @@ export class Projection {
     this.error = null;
     this.files = []; // [chunk, entry key] of each tool_file chunk
     this.turnOutputs = [];
+    this.retrying = null; // the last backend.retrying notice of the turn under way
     this.lastSeq = 0;
   }
 

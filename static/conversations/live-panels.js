@@ -1,0 +1,98 @@
+// What the conversation page shows around its timeline, fed by live.js after each event: the
+// stream followed (follow.js), the token and cost counters (usage.js), the retry notice, the
+// lanes (lanes.js) and the raw events, and the switch between the reading, lanes and raw views.
+import { retryText } from "./failures.js";
+import { createFollower } from "./follow.js";
+import { createLanes } from "./lanes.js";
+import { addShortcut } from "./shortcuts.js";
+import { createUsageMeter } from "./usage.js";
+import { FINAL_STATUSES as FINAL } from "./util.js";
+
+const RAW_LIMIT = 5000; // events kept for the raw view; the API has them all
+
+export function createLivePanels({ state, projection }) {
+  const follower = createFollower({
+    header: document.getElementById("conv-header"),
+    bar: document.getElementById("conv-bar"),
+    pill: document.getElementById("new-activity"),
+  });
+  const meter = createUsageMeter({
+    tokens: document.getElementById("conv-tokens"),
+    cost: document.getElementById("conv-cost"),
+    price: state.price,
+  });
+  meter.update(projection);
+  const lanes = createLanes({ root: document.getElementById("lanes"), state, projection });
+  const rawBox = document.getElementById("raw-events-json");
+  const raw = [];
+  let view = "reading";
+
+  // -- the retry notice, counting down to the next attempt -----------------------------------
+  const notice = document.getElementById("retry-notice");
+  let retry = null; // {data, created}
+  let ticker = null;
+  function drawRetry() {
+    if (!retry) {
+      notice.hidden = true;
+      clearInterval(ticker);
+      ticker = null;
+      return;
+    }
+    notice.hidden = false;
+    notice.textContent = retryText(retry.data, Date.now(), retry.created);
+    ticker ??= setInterval(drawRetry, 1000);
+  }
+
+  // -- views ------------------------------------------------------------------------------------
+  const sections = {
+    reading: document.getElementById("reading"),
+    lanes: document.getElementById("lanes"),
+    raw: document.getElementById("raw-events"),
+  };
+  const buttons = [...document.querySelectorAll(".view-switch [data-view]")];
+  function show(next) {
+    if (!sections[next]) return;
+    view = next;
+    for (const [name, section] of Object.entries(sections)) section.hidden = name !== next;
+    for (const button of buttons) button.setAttribute("aria-pressed", String(button.dataset.view === next));
+    if (next === "raw") rawBox.textContent = raw.map((e) => JSON.stringify(e, null, 2)).join("\n");
+    if (next === "lanes") lanes.draw();
+    const url = new URL(location.href);
+    if (next === "reading") url.searchParams.delete("view");
+    else url.searchParams.set("view", next);
+    history.replaceState(null, "", url);
+  }
+  for (const button of buttons) button.addEventListener("click", () => show(button.dataset.view));
+  show(new URLSearchParams(location.search).get("view") || "reading");
+  addShortcut("r", "Reading view", () => show("reading"));
+  addShortcut("l", "Lanes view: one lane per agent", () => show("lanes"));
+  addShortcut("e", "Raw events (JSON)", () => show("raw"));
+  addShortcut("n", "Jump to the newest activity", () => follower.toBottom(true));
+
+  // Small screens show the header's main facts; the rest on demand.
+  const factsToggle = document.getElementById("facts-toggle");
+  factsToggle?.addEventListener("click", () => {
+    const open = document.getElementById("conv-header").classList.toggle("show-more");
+    factsToggle.setAttribute("aria-expanded", String(open));
+    factsToggle.textContent = open ? "Fewer details" : "More details";
+  });
+
+  // After live.js applied `message` (its change, and the conversation's status then). A replay of
+  // what was logged before the page loaded, on a conversation that had finished, is not live.
+  function applied(message, change, status) {
+    if (raw.length < RAW_LIMIT) raw.push(message);
+    if (view === "raw") rawBox.append(`${raw.length > 1 ? "\n" : ""}${JSON.stringify(message, null, 2)}`);
+    meter.update(projection);
+    const next = projection.retrying ? { data: projection.retrying, created: message.created_at } : null;
+    if (next?.data !== retry?.data) {
+      retry = next;
+      drawRetry();
+    }
+    lanes.applied(message, status, change);
+    if (view === "lanes") lanes.draw();
+    const replay = FINAL.has(state.status) && message.seq <= state.lastSeq;
+    follower.changed({ live: !replay && !FINAL.has(status) });
+  }
+
+  return { applied, show, follower, toBottom: () => follower.toBottom(true) };
+}
