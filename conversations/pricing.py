@@ -1,25 +1,15 @@
-"""Published Mistral list prices, for the conversation page's cost estimate.
-
-USD per million tokens, (prompt, completion). An estimate for the reader, never a bill: the
-backend's invoice is the truth, and a model missing here shows no cost rather than a guess.
-"""
+"""The conversation page's live cost estimate, from the price table (`ModelPrice`, editable by
+admins): USD per million tokens, (prompt, completion). An estimate for the reader while a turn
+streams; the priced usage records are what the usage report and budgets count."""
 
 from __future__ import annotations
 
-PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
-    "mistral-large-latest": (2.0, 6.0),
-    "mistral-medium-latest": (0.4, 2.0),
-    "mistral-small-latest": (0.1, 0.3),
-    "magistral-medium-latest": (2.0, 5.0),
-    "magistral-small-latest": (0.5, 1.5),
-    "codestral-latest": (0.3, 0.9),
-    "devstral-small-latest": (0.1, 0.3),
-    "ministral-8b-latest": (0.1, 0.1),
-    "ministral-3b-latest": (0.04, 0.04),
-    "open-mistral-nemo": (0.15, 0.15),
-    "pixtral-large-latest": (2.0, 6.0),
-}
+from conversations.usage_selectors import prices
 
 
 def model_price(model: str | None) -> tuple[float, float] | None:
-    return PRICES_PER_MILLION.get((model or "").strip())
+    """A model missing from the table shows no cost rather than a guess."""
+    price = prices().filter(model=(model or "").strip()).first()
+    if price is None:
+        return None
+    return float(price.input_per_million), float(price.output_per_million)
