@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from agents.demo import FINANCE
+from conversations.costs import ModelPrice
 from conversations.examples import EXAMPLE_PROMPTS
 from conversations.models import Conversation, PendingAction, Status, Turn
 from conversations.services import conversation_start
@@ -121,6 +122,21 @@ def test_the_conversation_page_state_carries_the_log_position_and_a_price(
     )
     conversation.refresh_from_db()
     assert state["lastSeq"] == conversation.last_seq
-    assert state["price"] == [2.0, 6.0]  # finance-agent: mistral-large-latest
+    # finance-agent runs mistral-large-latest: the estimate is the admins' price table's.
+    ModelPrice.objects.update_or_create(
+        model="mistral-large-latest",
+        defaults={
+            "input_per_million": "3.25",
+            "output_per_million": "7.5",
+            "taken_on": "2026-12-01",
+        },
+    )
+    html = client.get(reverse("conversation-detail", args=[conversation.pk])).content.decode()
+    state = json.loads(
+        re.search(
+            r'<script id="conversation-state" type="application/json">(.*?)</script>', html
+        ).group(1)
+    )
+    assert state["price"] == [3.25, 7.5]
     for view in ("Reading", "Lanes", "Raw events"):
         assert f'data-view="{view.lower().split()[0]}"' in html
