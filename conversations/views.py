@@ -90,6 +90,9 @@ def conversation_detail(request, pk):
             "agents": agents,
             "can_operate": can_operate,
             "state": state,
+            # A step of an orchestration run links back to its run (by path: the orchestrations
+            # app sits above this one).
+            "orchestration": selectors.orchestration_step_of(conversation),
         },
     )
 

@@ -140,3 +140,22 @@ def test_the_conversation_page_state_carries_the_log_position_and_a_price(
     assert state["price"] == [3.25, 7.5]
     for view in ("Reading", "Lanes", "Raw events"):
         assert f'data-view="{view.lower().split()[0]}"' in html
+
+
+def test_a_step_conversation_links_back_to_its_orchestration_run(client, team, finance_graph):
+    _, members = team
+    run_id = "6f1c5e0a-0000-4000-8000-000000000001"
+    step = conversation_start(
+        actor=members["operator"],
+        agent=finance_graph.entry_agent,
+        inputs="Hello",
+        metadata={"orchestration_run": run_id, "orchestration_step": "spec.sequence[0]"},
+    )
+    plain = conversation_start(
+        actor=members["operator"], agent=finance_graph.entry_agent, inputs="Hello"
+    )
+    client.force_login(members["viewer"])
+    html = client.get(reverse("conversation-detail", args=[step.pk])).content.decode()
+    assert f'href="/orchestration-runs/{run_id}/"' in html and "spec.sequence[0]" in html
+    html = client.get(reverse("conversation-detail", args=[plain.pk])).content.decode()
+    assert "conv-orchestration" not in html
