@@ -11,6 +11,7 @@ While a turn is queued or running, `settled` is false and the page replays the l
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +32,12 @@ class ConversationHistory(APIView):
             OpenApiParameter("upto", int, description="The first page's `position`"),
             OpenApiParameter("limit", int),
         ],
+        responses={200: OpenApiTypes.OBJECT},
+        description=(
+            "A page of entries: `settled`, `seq`, `position`, `count` and `notes` on the first "
+            "page, then `entries`, `rendered`, `next` and `upto`. While a turn is queued or "
+            'running only `{"settled": false}`: replay the event log instead.'
+        ),
     )
     def get(self, request, pk):
         conversation = selectors.conversation_get_for_user(request.user, pk)
