@@ -278,3 +278,30 @@ def test_cancel_from_the_run_page(
     page.get_by_role("button", name="Cancel run").click()
     expect(page.locator("#run")).to_have_attribute("data-status", "cancelled")
     expect(page.get_by_role("button", name="Cancel run")).to_be_hidden()
+
+
+def test_a_failed_step_shows_its_error_in_its_timeline(
+    guide_graph, team, signed_in_page, asgi_server, celery_worker_process, csp_watch
+):
+    _, members = team
+    fault = {"sandbox_fault": "response_error", "sandbox_fault_key": f"ui-{guide_graph.pk}"}
+    orchestration = orchestration_create(
+        actor=members["admin"],
+        graph=guide_graph,
+        name="Failing",
+        spec={"sequence": [{"agent": "Research Agent", "metadata": fault}]},
+    )
+    run = run_start(actor=members["operator"], orchestration=orchestration, inputs="Doomed")
+    page = signed_in_page(members["operator"])
+    page.goto(f"{asgi_server.url}/orchestration-runs/{run.pk}/")
+    expect(page.locator("#run")).to_have_attribute("data-status", "failed", timeout=60_000)
+    step = page.locator(".orch-step[data-path='spec.sequence[0]']")
+    expect(step).to_have_attribute("data-status", "failed")
+    details = step.locator("details.orch-conversation")
+    if details.get_attribute("open") is None:  # it had failed before the page loaded
+        details.locator("summary").click()
+    errors = step.locator(".orch-timeline li.entry-error")
+    expect(errors.first).to_contain_text("The backend reported an error")
+    expect(errors.last).to_contain_text("The step's conversation failed")
+    expect(page.locator("#run-error")).to_be_visible()
+    assert not csp_watch(page)
