@@ -41,8 +41,9 @@ function paintTokens() {
   let estimate = false;
   for (const step of run.steps) {
     const timeline = step.conversation ? timelines.get(step.conversation) : null;
-    total += timeline ? timeline.tokens() : step.tokens || 0;
-    estimate ||= Boolean(timeline?.tokensNode.textContent.startsWith("≈"));
+    const counted = timeline ? timeline.tokens() : { total: step.tokens || 0, estimate: 0 };
+    total += counted.total;
+    estimate ||= counted.estimate > 0;
   }
   document.getElementById("run-tokens").textContent = `${estimate ? "≈ " : ""}${total}`;
 }

@@ -30,7 +30,8 @@ export function createStepTimeline({ page, step, onChange = () => {} }) {
   };
   const entryRemote = Object.entries(page.remotes).find(([, local]) => local === entryAgent)?.[0] || null;
   const projection = new Projection({ activeAgentId: entryRemote, activeAgentName: step.agent || null });
-  const list = el("ol", { class: "timeline orch-timeline", "data-conversation": id, "aria-busy": "true" });
+  // Not announced token by token: the steps' region above says what changed.
+  const list = el("ol", { class: "timeline orch-timeline", "data-conversation": id, "aria-busy": "true", "aria-live": "off" });
   const pathList = el("ol", { class: "agent-path orch-agent-path", "aria-label": "Agents of this step" });
   const summaryState = el("span", { class: "muted orch-timeline-state", text: "" });
   const root = el(
@@ -137,7 +138,7 @@ export function createStepTimeline({ page, step, onChange = () => {} }) {
   return {
     root,
     tokensNode,
-    tokens: () => tokens().total,
+    tokens, // {total, estimate}: the step's tokens so far, and how many of them are estimated
     // The run API's view of the step, after each refresh.
     update(next) {
       apiTokens = next.tokens || 0;
