@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from agents.selectors import graph_get_for_user
+from conversations import rendering
+from integrations.mistral.models import RemoteAgent
 from orchestrations import selectors
 from orchestrations.api.serializers import RunOutput, StepOutput
 from orchestrations.models import FINAL_STATUSES, OrchestrationRun
@@ -51,5 +54,15 @@ def run_detail(request, pk):
         "run": body,
         "canOperate": role_at_least(run.user_role, Role.OPERATOR),
         "final": list(FINAL_STATUSES),
+        # What each step's inline timeline (static/conversations/timeline.js) draws agents with.
+        "agents": [
+            {"id": str(a.pk), "name": a.name, "color": rendering.agent_color(a.pk)}
+            for a in run.graph.agents.order_by("name")
+        ],
+        "remotes": {
+            r.remote_id: str(r.agent_id)
+            for r in RemoteAgent.objects.filter(agent__graph=run.graph_id)
+        },
+        "urls": {"resolve": "/api/pending/{id}/resolve/", "inbox": reverse("inbox")},
     }
     return render(request, "orchestrations/run.html", {"run": run, "state": state})

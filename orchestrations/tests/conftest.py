@@ -37,3 +37,7 @@ def api_for(asgi_server, token_for):
         return Api(asgi_server.url, token_for(user))
 
     return make
+
+
+# Every CSP violation and page error of a browser test (the hardening suite's watcher).
+from tests.test_hardening_browser import csp_watch  # noqa: E402, F401

@@ -16,6 +16,11 @@ function streamedChars(projection) {
   return chars;
 }
 
+// The tokens of the response under way, estimated from what it streamed so far (0 between two).
+export function estimatedTokens(projection) {
+  return Math.ceil(streamedChars(projection) / CHARS_PER_TOKEN);
+}
+
 // price: [USD per million prompt tokens, USD per million completion tokens], or null.
 export function createUsageMeter({ tokens, cost, price }) {
   function money(usage) {
@@ -25,7 +30,7 @@ export function createUsageMeter({ tokens, cost, price }) {
 
   function update(projection) {
     const exact = projection.totalUsage;
-    const estimated = Math.ceil(streamedChars(projection) / CHARS_PER_TOKEN);
+    const estimated = estimatedTokens(projection);
     const total = exact.total_tokens + estimated;
     tokens.textContent = estimated ? `≈ ${total}` : String(total);
     tokens.dataset.exact = String(exact.total_tokens);

@@ -1,7 +1,9 @@
 // The run page: the step tree (status, timing, agent, output, tokens), each agent step's
-// conversation streamed inline, lanes for steps that run side by side. The run's socket says
+// conversation's timeline inline (step-timeline.js: the conversation page's projection and
+// timeline), lanes for steps that run side by side. The run's socket says
 // when something changed; the tree is then read again from the API (one source of truth).
 import { liveSocket } from "../conversations/socket.js";
+import { createStepTimeline } from "./step-timeline.js";
 import { el, postJSON, statusBadge, errorText } from "../conversations/util.js";
 import { LANE_KINDS, stepLabel, stepTree } from "./tree.js";
 
@@ -9,8 +11,9 @@ const state = JSON.parse(document.getElementById("run-state").textContent);
 const FINAL = new Set(state.final);
 let run = state.run;
 let lastSeq = 0;
-const streams = new Map(); // conversation id → {socket, text, status}
+const timelines = new Map(); // conversation id → its inline timeline (kept across repaints)
 const stepsRoot = document.getElementById("steps");
+const colors = new Map(state.agents.map((a) => [a.name, a.color])); // applied by agent-colors.js (CSP)
 
 function duration(step) {
   if (!step.started_at) return "";
@@ -19,58 +22,43 @@ function duration(step) {
   return `${seconds.toFixed(1)} s`;
 }
 
-function follow(conversationId) {
-  if (!conversationId || streams.has(conversationId)) return;
-  const stream = { text: "", status: "", socket: null, seq: 0, notes: [] };
-  streams.set(conversationId, stream);
-  stream.socket = liveSocket({
-    path: `/ws/conversations/${conversationId}/`,
-    query: () => `after=${stream.seq}`,
-    onMessage(message) {
-      stream.seq = Math.max(stream.seq, message.seq || 0);
-      if (message.type === "message.output.delta" && typeof message.data.content === "string") {
-        stream.text += message.data.content;
-      } else if (message.type === "conversation.status") {
-        stream.status = message.data.status;
-        if (FINAL.has(stream.status)) {
-          stream.socket?.close();
-        }
-      } else if (message.type === "pending.created") {
-        stream.pending = message.data.name;
-        stream.notes.push(`function call ${message.data.name}: waiting in the inbox`);
-      } else if (message.type === "pending.resolved") {
-        stream.notes.push(`${message.data.name} answered`);
-      } else if (message.type === "tool.execution.started") {
-        stream.notes.push(`tool ${message.data.name || "?"}`);
-      } else if (message.type === "agent.handoff.started") {
-        stream.notes.push(`handoff to ${message.data.next_agent_name || "?"}`);
-      } else if (message.type === "conversation.response.error") {
-        stream.notes.push(`error: ${message.data.message || "?"}`);
-      }
-      paintStream(conversationId);
-    },
-  });
+// The same DOM node each repaint: its stream, socket and open/closed state survive the tree's
+// redrawing after every run event.
+function timelineOf(node) {
+  let timeline = timelines.get(node.conversation);
+  if (!timeline) {
+    timeline = createStepTimeline({ page: state, step: node, onChange: paintTokens });
+    timelines.set(node.conversation, timeline);
+  } else {
+    timeline.update(node);
+  }
+  return timeline;
 }
 
-function paintStream(conversationId) {
-  const stream = streams.get(conversationId);
-  for (const node of document.querySelectorAll(`[data-stream="${conversationId}"]`)) {
-    const notes = stream.notes.map((n) => `[${n}]`).join("\n");
-    node.textContent = [notes, stream.text].filter(Boolean).join("\n") || (stream.status ? `(${stream.status})` : "…");
-    node.closest(".orch-step")?.querySelector(".orch-pending")?.toggleAttribute("hidden", !stream.pending || stream.status !== "awaiting_input");
+// The run's tokens: each step's as its stream moves, the API's for the others.
+function paintTokens() {
+  let total = 0;
+  let estimate = false;
+  for (const step of run.steps) {
+    const timeline = step.conversation ? timelines.get(step.conversation) : null;
+    const counted = timeline ? timeline.tokens() : { total: step.tokens || 0, estimate: 0 };
+    total += counted.total;
+    estimate ||= counted.estimate > 0;
   }
+  document.getElementById("run-tokens").textContent = `${estimate ? "≈ " : ""}${total}`;
 }
 
 function stepNode(node, parent) {
+  const timeline = node.kind === "agent" && node.conversation ? timelineOf(node) : null;
   const facts = el(
     "div",
     { class: "orch-step-head" },
     el("span", { class: `orch-kind orch-kind-${node.kind}`, text: node.kind }),
     el("code", { class: "orch-path", text: stepLabel(node, parent) }),
-    node.agent ? el("span", { class: "agent-chip", text: node.agent }) : null,
+    node.agent ? el("span", { class: "agent-chip", "data-agent-color": colors.get(node.agent), text: node.agent }) : null,
     statusBadge(node.status),
     el("span", { class: "muted orch-time", text: duration(node) }),
-    node.kind === "agent" ? el("span", { class: "muted", text: `${node.tokens} tokens` }) : null,
+    timeline ? timeline.tokensNode : node.kind === "agent" ? el("span", { class: "muted orch-tokens", text: `${node.tokens} tokens` }) : null,
     node.attempt > 1 ? el("span", { class: "muted", text: `attempt ${node.attempt}` }) : null,
     node.conversation
       ? el("a", { href: `/conversations/${node.conversation}/`, text: "conversation" })
@@ -80,16 +68,13 @@ function stepNode(node, parent) {
   if (node.detail?.label) body.append(el("p", { class: "muted", text: `Label: ${node.detail.label}` }));
   if (node.detail?.winner) body.append(el("p", { class: "muted", text: `Winner: candidate ${node.detail.winner}` }));
   if (node.error) body.append(el("p", { class: "error", text: node.error }));
-  if (node.kind === "agent" && node.conversation) {
-    body.append(
-      el("p", { class: "orch-pending", hidden: true, text: "Waiting for an answer in the inbox." }, " ", el("a", { href: "/inbox/", text: "Open the inbox" })),
-    );
-    if (node.status === "completed") {
-      body.append(el("pre", { class: "orch-output", text: node.output }));
-    } else {
-      body.append(el("pre", { class: "orch-stream", "data-stream": node.conversation, text: "…" }));
-      follow(node.conversation);
+  if (timeline) {
+    if (node.status === "awaiting_input") {
+      const where = state.canOperate ? "Answer it below or in the " : "An operator can answer it in the ";
+      body.append(el("p", { class: "orch-pending" }, "Waiting for an answer. ", where, el("a", { href: state.urls.inbox, text: "inbox" }), "."));
     }
+    if (node.status === "completed") body.append(el("pre", { class: "orch-output", text: node.output }));
+    body.append(timeline.root);
   } else if (node.status === "completed" && node.output) {
     body.append(el("details", {}, el("summary", { text: "Output" }), el("pre", { class: "orch-output", text: node.output })));
   }
@@ -104,13 +89,12 @@ function paint() {
   const error = document.getElementById("run-error");
   error.textContent = run.error || "";
   error.hidden = !run.error || run.status === "cancelled";
-  document.getElementById("run-tokens").textContent = String(run.steps.reduce((sum, s) => sum + (s.tokens || 0), 0));
   document.getElementById("run").dataset.status = run.status;
   const cancel = document.getElementById("run-cancel");
   if (cancel) cancel.hidden = FINAL.has(run.status);
   const roots = stepTree(run.steps);
   stepsRoot.replaceChildren(...(roots.length ? roots.map((r) => stepNode(r, null)) : [el("p", { class: "muted", text: "No step has started yet." })]));
-  for (const id of streams.keys()) paintStream(id);
+  paintTokens();
 }
 
 let refreshing = null;
