@@ -77,6 +77,7 @@ def conversation_detail(request, pk):
             "rendered": reverse("conversation-rendered", args=[conversation.pk]),
             "messages": f"/api/conversations/{conversation.pk}/messages/",
             "history": f"/api/conversations/{conversation.pk}/history/",
+            "events": f"/api/conversations/{conversation.pk}/events/",
             "cancel": f"/api/conversations/{conversation.pk}/cancel/",
             "resolve": "/api/pending/{id}/resolve/",
             "inbox": reverse("inbox"),

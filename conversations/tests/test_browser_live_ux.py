@@ -122,7 +122,10 @@ def test_the_page_follows_the_stream_and_offers_the_pill_when_scrolled_up(
     assert page.locator("#connection").get_attribute("data-state") == "idle"
 
     # A finished conversation reopened: its replay leaves the reader at the top, not "Live".
-    page.reload()
+    # (A new tab: a reload would have the browser restore the reader's own scroll position.)
+    url = page.url
+    page = page.context.new_page()
+    page.goto(url)
     page.locator("[data-kind='message'] .md.rendered").wait_for()
     expect(page.locator("#connection")).to_have_text("Up to date")
     assert page.evaluate("() => scrollY") == 0

@@ -5,6 +5,7 @@ import { retryText } from "./failures.js";
 import { createFollower } from "./follow.js";
 import { createLanes } from "./lanes.js";
 import { addShortcut } from "./shortcuts.js";
+import { Projection } from "./projection.js";
 import { createUsageMeter } from "./usage.js";
 import { FINAL_STATUSES as FINAL } from "./util.js";
 
@@ -24,8 +25,47 @@ export function createLivePanels({ state, projection }) {
   meter.update(projection);
   const lanes = createLanes({ root: document.getElementById("lanes"), state, projection });
   const rawBox = document.getElementById("raw-events-json");
-  const raw = [];
+  let raw = [];
   let view = "reading";
+  let status = state.status;
+  const fed = new Set(); // seqs the lanes have taken
+
+  // The page may have drawn its history from REST entries (loader.js), so the socket brought only
+  // the tail of the log; the lanes (timings) and the raw view want every event. Read the log
+  // once, when one of them is first shown, and give them what they have not seen (by seq).
+  let earlier = null;
+  function loadEarlier() {
+    earlier ??= (async () => {
+      const logged = [];
+      for (let after = 0; ; ) {
+        const response = await fetch(`${state.urls.events}?after=${after}&limit=${RAW_LIMIT}`, {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const batch = await response.json();
+        logged.push(...batch);
+        if (batch.length < RAW_LIMIT || logged.length >= RAW_LIMIT) break;
+        after = batch[batch.length - 1].seq;
+      }
+      // A scratch projection says which entries each event changed, as the page's did live.
+      const scratch = new Projection();
+      for (const message of logged) {
+        const change = scratch.apply(message);
+        if (!fed.has(message.seq)) {
+          fed.add(message.seq);
+          lanes.applied(message, status, change);
+        }
+      }
+      const bySeq = new Map([...logged, ...raw].map((message) => [message.seq, message]));
+      raw = [...bySeq.values()].sort((a, b) => a.seq - b.seq).slice(0, RAW_LIMIT);
+      if (view === "raw") rawBox.textContent = raw.map((e) => JSON.stringify(e, null, 2)).join("\n");
+      if (view === "lanes") lanes.draw();
+    })().catch(() => {
+      earlier = null; // try again next time the view is shown
+    });
+    return earlier;
+  }
 
   // -- the retry notice, counting down to the next attempt -----------------------------------
   const notice = document.getElementById("retry-notice");
@@ -57,6 +97,7 @@ export function createLivePanels({ state, projection }) {
     for (const button of buttons) button.setAttribute("aria-pressed", String(button.dataset.view === next));
     if (next === "raw") rawBox.textContent = raw.map((e) => JSON.stringify(e, null, 2)).join("\n");
     if (next === "lanes") lanes.draw();
+    if (next === "raw" || next === "lanes") loadEarlier();
     const url = new URL(location.href);
     if (next === "reading") url.searchParams.delete("view");
     else url.searchParams.set("view", next);
@@ -79,16 +120,21 @@ export function createLivePanels({ state, projection }) {
 
   // After live.js applied `message` (its change, and the conversation's status then). A replay of
   // what was logged before the page loaded, on a conversation that had finished, is not live.
-  function applied(message, change, status) {
-    if (raw.length < RAW_LIMIT) raw.push(message);
-    if (view === "raw") rawBox.append(`${raw.length > 1 ? "\n" : ""}${JSON.stringify(message, null, 2)}`);
+  function applied(message, change, nextStatus) {
+    status = nextStatus;
+    const seen = raw.length && raw[raw.length - 1].seq >= message.seq;
+    if (raw.length < RAW_LIMIT && !seen) raw.push(message);
+    if (view === "raw" && !seen) rawBox.append(`${raw.length > 1 ? "\n" : ""}${JSON.stringify(message, null, 2)}`);
     meter.update(projection);
     const next = projection.retrying ? { data: projection.retrying, created: message.created_at } : null;
     if (next?.data !== retry?.data) {
       retry = next;
       drawRetry();
     }
-    lanes.applied(message, status, change);
+    if (!fed.has(message.seq)) {
+      fed.add(message.seq);
+      lanes.applied(message, status, change);
+    }
     if (view === "lanes") lanes.draw();
     const replay = FINAL.has(state.status) && message.seq <= state.lastSeq;
     follower.changed({ live: !replay && !FINAL.has(status) });
