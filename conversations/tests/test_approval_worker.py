@@ -56,9 +56,7 @@ def test_the_worker_runs_the_approved_tool_once_even_when_redelivered(
 ):
     _, members = team
     log = tmp_path / "calls.log"
-    operator, conversation_id, action = _approval(
-        api_for, members, agent, TOOLS_CALL_LOG=str(log)
-    )
+    operator, conversation_id, action = _approval(api_for, members, agent, TOOLS_CALL_LOG=str(log))
     code, body = operator.post(f"/api/pending/{action['id']}/resolve/", {"decision": "approve"})
     assert code == 200, body
     assert body["status"] == "resolved"
