@@ -191,16 +191,13 @@ SECRET_NOTE = (
 
 def mcp_server_portable(server: McpServer) -> dict[str, Any]:
     """A server as the graph document carries it: its secrets' names, never their values."""
-    item: dict[str, Any] = {
-        "name": server.name,
-        "transport": server.transport,
-        "command": server.command,
-        "args": server.args,
-        "env": dict.fromkeys(sorted(server.env or {}), ""),
-        "url": server.url,
-        "headers": dict.fromkeys(sorted(server.headers or {}), ""),
-        "timeout_s": server.timeout_s,
-    }
+    item: dict[str, Any] = {"name": server.name, "transport": server.transport}
+    if server.transport == McpServer.Transport.STDIO:
+        item.update(command=server.command, args=server.args,
+                    env=dict.fromkeys(sorted(server.env or {}), ""))  # fmt: skip
+    else:
+        item.update(url=server.url, headers=dict.fromkeys(sorted(server.headers or {}), ""))
+    item["timeout_s"] = server.timeout_s
     if server.env or server.headers:
         item["secrets"] = SECRET_NOTE
     return item
