@@ -124,3 +124,22 @@ def test_a_worker_killed_mid_tool_is_recovered(
     assert _calls(log)[-1] == str(replacement.proc.pid) and len(_calls(log)) == 2
     [result] = _results(operator, conversation_id)
     assert result["result"] == ANSWER and result["user"] == "operator"
+
+
+def test_on_the_local_runtime_too(agent, team, api_for, celery_worker_process, tmp_path):
+    from agents.services import graph_update
+
+    _, members = team
+    graph_update(actor=members["admin"], graph=agent.graph, runtime="local")
+    log = tmp_path / "calls.log"
+    operator, conversation_id, action = _approval(api_for, members, agent, TOOLS_CALL_LOG=str(log))
+    assert operator.get(f"/api/conversations/{conversation_id}/")[1]["runtime"] == "local"
+    code, body = operator.post(f"/api/pending/{action['id']}/resolve/", {"decision": "approve"})
+    assert code == 200, body
+    done = operator.wait_status(conversation_id, {"completed", "failed"}, timeout=90)
+    assert done["status"] == "completed", done
+    assert _calls(log) == [str(celery_worker_process.proc.pid)]
+    [result] = _results(operator, conversation_id)
+    assert result["result"] == ANSWER and result["user"] == "operator"
+    code, entries = operator.get(f"/api/conversations/{conversation_id}/entries/")
+    assert "2.4%" in entries[-1]["text"], entries[-1]
