@@ -229,3 +229,14 @@ def test_a_bad_policy_in_a_save_is_400_and_changes_nothing(world: World):
     assert response.status_code == 400
     assert "document.agents[0].tool_policy.default" in response.json(), response.json()
     assert Agent.objects.get(pk=world.billing.pk).description != "changed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_imported_servers_are_listed_after_the_commit(world: World):
+    document = _export(world, world.graph.id)
+    _agent(document, "billing")["mcp_servers"] = [{**HTTP, "timeout_s": 3}]
+    response = _import(world, document)
+    assert response.status_code == 201, response.content
+    server = McpServer.objects.get(agent__graph_id=response.json()["id"])
+    # Nothing listens on port 9: the agent shows why, as an attach through the API would.
+    assert server.tools == [] and server.tools_error and server.tools_listed_at is not None
