@@ -13,12 +13,15 @@ from typing import Any
 from django.conf import settings
 
 from agents import selectors, validation
-from agents.models import Graph
+from agents.models import Agent, Graph, Runtime
 
 FORMAT = "agentstudio.graph"
 FORMAT_VERSION = 1
 AGENT_KEYS = frozenset({*validation.AGENT_CONFIG_FIELDS, "handoffs", "position"})
-DOCUMENT_KEYS = frozenset({"format", "version", "name", "description", "entry_agent", "agents"})
+DOCUMENT_KEYS = frozenset(
+    {"format", "version", "name", "description", "runtime", "max_turns", "entry_agent", "agents"}
+)
+MAX_TURNS_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,46 @@ def register_section(section: Section) -> None:
     SECTIONS[section.key] = section
 
 
+@dataclass(frozen=True)
+class AgentSection:
+    """A key of each agent owned by an app above this one (conversations: the agent's tool
+    policy and MCP servers), registered like a `Section`; exported only when it has content.
+    `errors(value, path, actor=…, workspace=…, agent=…)` may check the actor's role (`actor`
+    None: no actor to check); `agent` is the agent a save changes, None for a new one.
+    `load(agent, value, actor)` runs inside the import's or save's transaction and says
+    whether it changed anything."""
+
+    key: str
+    export: Callable[[Agent], Any]
+    errors: Callable[..., dict[str, list[str]]]
+    load: Callable[[Agent, Any, Any], bool]
+
+
+AGENT_SECTIONS: dict[str, AgentSection] = {}
+
+
+def register_agent_section(section: AgentSection) -> None:
+    AGENT_SECTIONS[section.key] = section
+
+
+def _agent_export(agent: Agent, names: dict) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "name": agent.name,
+        "description": agent.description,
+        "instructions": agent.instructions,
+        "model": agent.model,
+        "tools": agent.tools,
+        "completion_args": agent.completion_args,
+        "handoffs": sorted(names[e.target_id] for e in agent.outgoing_edges.all()),
+        "position": {"x": agent.position_x, "y": agent.position_y},
+    }
+    for key, section in AGENT_SECTIONS.items():
+        value = section.export(agent)
+        if value:
+            item[key] = value
+    return item
+
+
 def graph_export(graph: Graph) -> dict[str, Any]:
     agents = list(selectors.agents_of_graph(graph))
     names = {agent.id: agent.name for agent in agents}
@@ -48,20 +91,10 @@ def graph_export(graph: Graph) -> dict[str, Any]:
         "version": FORMAT_VERSION,
         "name": graph.name,
         "description": graph.description,
+        "runtime": graph.runtime,
+        "max_turns": graph.max_turns,
         "entry_agent": names.get(graph.entry_agent_id),
-        "agents": [
-            {
-                "name": agent.name,
-                "description": agent.description,
-                "instructions": agent.instructions,
-                "model": agent.model,
-                "tools": agent.tools,
-                "completion_args": agent.completion_args,
-                "handoffs": sorted(names[e.target_id] for e in agent.outgoing_edges.all()),
-                "position": {"x": agent.position_x, "y": agent.position_y},
-            }
-            for agent in agents
-        ],
+        "agents": [_agent_export(agent, names) for agent in agents],
     }
     for key, section in SECTIONS.items():
         value = section.export(graph)
@@ -89,8 +122,30 @@ def _size_error(agents: list) -> str | None:
     return None
 
 
-def document_errors(document: Any, *, field: str = "document") -> dict[str, list[str]]:
-    """Everything wrong with a document, each at its path (`document.agents[2].tools[0]`)."""
+def runtime_errors(document: dict, field: str) -> dict[str, list[str]]:
+    """The graph's default runtime and the local runtime's max_turns (each optional)."""
+    errors: dict[str, list[str]] = {}
+    if "runtime" in document and document["runtime"] not in Runtime.values:
+        errors[f"{field}.runtime"] = [f"Choose one of: {', '.join(Runtime.values)}."]
+    turns = document.get("max_turns")
+    if turns is not None and (
+        isinstance(turns, bool) or not isinstance(turns, int) or not 1 <= turns <= MAX_TURNS_LIMIT
+    ):
+        errors[f"{field}.max_turns"] = [f"A whole number from 1 to {MAX_TURNS_LIMIT}, or null."]
+    return errors
+
+
+def document_errors(
+    document: Any,
+    *,
+    field: str = "document",
+    actor: Any = None,
+    workspace: Any = None,
+    existing: dict[int, Agent] | None = None,
+) -> dict[str, list[str]]:
+    """Everything wrong with a document, each at its path (`document.agents[2].tools[0]`).
+    `actor` and `workspace` let the agent sections check roles; `existing` maps an agent's
+    index to the agent a save changes."""
     errors: dict[str, list[str]] = {}
     if not isinstance(document, dict):
         return {field: ["Must be a graph document (a JSON object)."]}
@@ -107,6 +162,7 @@ def document_errors(document: Any, *, field: str = "document") -> dict[str, list
     if document.get("version", FORMAT_VERSION) != FORMAT_VERSION:
         errors[f"{field}.version"] = [f"Only version {FORMAT_VERSION} is supported."]
     errors.update(validation.name_errors(document.get("name"), field=f"{field}.name"))
+    errors.update(runtime_errors(document, field))
     errors.update(
         _prefix(
             validation.agent_config_errors({"description": document.get("description", "")}),
@@ -127,8 +183,19 @@ def document_errors(document: Any, *, field: str = "document") -> dict[str, list
         if not isinstance(agent, dict):
             errors[path] = ["Must be an agent object."]
             continue
-        for key in sorted(set(agent) - AGENT_KEYS):
+        for key in sorted(set(agent) - AGENT_KEYS - set(AGENT_SECTIONS)):
             errors[f"{path}.{key}"] = ["Unknown key."]
+        for key, agent_section in AGENT_SECTIONS.items():
+            if key in agent:
+                errors.update(
+                    agent_section.errors(
+                        agent[key],
+                        f"{path}.{key}",
+                        actor=actor,
+                        workspace=workspace,
+                        agent=(existing or {}).get(index),
+                    )
+                )
         config = {k: agent[k] for k in validation.AGENT_CONFIG_FIELDS if k in agent}
         config.setdefault("name", None)
         errors.update(_prefix(validation.agent_config_errors(config), path))

@@ -254,7 +254,8 @@ class PendingAction(models.Model):
             "tool_call_id": self.tool_call_id,
             "status": self.status,
         }
-        if self.status == self.State.RESOLVED:
+        # An approved tool the worker has not run yet ("approved") has no result to show.
+        if self.status == self.State.RESOLVED and self.decision != "approved":
             data["result"] = self.decision if self.kind == self.Kind.HANDOFF else self.result
         return data
 

@@ -183,12 +183,17 @@ def _apply_graph(
 ) -> bool:
     graph.name = document["name"]
     graph.description = document.get("description", "")
+    # The editor may leave the runtime out: then it stays as it is.
+    graph.runtime = document.get("runtime", graph.runtime)
+    graph.max_turns = document.get("max_turns", graph.max_turns)
     entry = document.get("entry_agent")
     graph.entry_agent = by_name[entry] if entry is not None else None
     old, new = diff(before, graph_state(graph))
     if not old and not new:
         return False
-    graph.save(update_fields=["name", "description", "entry_agent", "updated_at"])
+    graph.save(
+        update_fields=["name", "description", "entry_agent", "runtime", "max_turns", "updated_at"]
+    )
     audit_record(
         actor=actor,
         action=Action.GRAPH_UPDATE,
@@ -207,16 +212,30 @@ def graph_document_save(
     """Make the graph exactly `document` (see the module docstring); 409 on a stale revision,
     400 naming the path of every problem, and in both cases nothing changed."""
     locked = lock_graph(graph, expected_revision)
-    errors = portable.document_errors(_portable_part(document), field=FIELD)
+    id_errors: dict[str, list[str]] = {}
     ids: dict[int, uuid.UUID] = {}
     if isinstance(document, dict) and isinstance(document.get("agents"), list):
         id_errors, ids = _id_errors(document, locked)
-        errors.update(id_errors)
+    existing = Agent.objects.in_bulk(list(ids.values()))
+    errors = portable.document_errors(
+        _portable_part(document),
+        field=FIELD,
+        actor=actor,
+        workspace=locked.workspace,
+        existing={index: existing[pk] for index, pk in ids.items()},
+    )
+    errors.update(id_errors)
     if errors:
         raise DomainValidationError(errors)
     graph_before = graph_state(locked)
     by_name, agents_changed = _apply_agents(actor, locked, document["agents"], ids)
     graph_changed = _apply_graph(actor, locked, graph_before, document, by_name)
+    # The agents' tool policies and MCP servers: only those the document carries change.
+    for item in document["agents"]:
+        for key, agent_section in portable.AGENT_SECTIONS.items():
+            if key in item:
+                changed = agent_section.load(by_name[item["name"]], item[key], actor)
+                agents_changed = changed or agents_changed
     if agents_changed or graph_changed:
         bump_revision(locked)
     return locked

@@ -37,7 +37,7 @@ def graph_create(*, actor: User, workspace: Workspace, name: str, description: s
 
 
 UNSET: Any = object()
-MAX_TURNS_LIMIT = 100
+MAX_TURNS_LIMIT = portable.MAX_TURNS_LIMIT
 
 
 def _runtime_errors(graph: Graph, runtime: Any, max_turns: Any) -> dict[str, list[str]]:
@@ -131,13 +131,15 @@ def graph_delete(*, actor: User, graph: Graph, expected_revision: int | None = N
 @transaction.atomic
 def graph_import(*, actor: User, workspace: Workspace, document: Any) -> Graph:
     """Validate the whole document first; create the graph, agents and edges only if all is well."""
-    errors = portable.document_errors(document)
+    errors = portable.document_errors(document, actor=actor, workspace=workspace)
     if errors:
         raise DomainValidationError(errors)
     graph = Graph.objects.create(
         workspace=workspace,
         name=document["name"],
         description=document.get("description", ""),
+        runtime=document.get("runtime", Runtime.CONVERSATIONS),
+        max_turns=document.get("max_turns"),
         created_by=actor,
     )
     by_name: dict[str, Agent] = {}
@@ -161,6 +163,10 @@ def graph_import(*, actor: User, workspace: Workspace, document: Any) -> Graph:
             for target in item.get("handoffs", [])
         ]
     )
+    for item in document["agents"]:
+        for key, agent_section in portable.AGENT_SECTIONS.items():
+            if key in item:
+                agent_section.load(by_name[item["name"]], item[key], actor)
     for agent in by_name.values():
         record_version(agent, actor)
     entry = document.get("entry_agent")

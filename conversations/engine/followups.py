@@ -8,7 +8,8 @@ from typing import Any
 
 from conversations import tool_policy
 from conversations.engine.recorder import TurnRecorder
-from conversations.models import Entry
+from conversations.models import Entry, Turn
+from conversations.services.approvals import approval_record_result, approvals_to_run
 from conversations.services.pending import (
     FunctionCall,
     pending_record_function_calls,
@@ -62,6 +63,19 @@ def handle_function_calls(recorder: TurnRecorder, calls: list[Entry]) -> str | N
         next_position=recorder.next_position,
     )
     return str(next_turn.pk) if next_turn is not None else None
+
+
+def run_approved_calls(turn: Turn) -> None:
+    """Before a results turn streams: run the tools people approved from the inbox, here in
+    the worker (outside any transaction, within each tool's time limit). The turn's claim makes
+    a redelivered task skip this; after a worker death recovery requeues the turn, and only the
+    calls whose results were not recorded yet run again."""
+    for action in approvals_to_run(turn):
+        try:
+            result = run_worker_tool(action.agent, action.name, dict(action.arguments or {}))
+        except Exception as exc:  # a crashing tool is a result the model reads, not a stuck call
+            result = tool_policy.refusal(action.name, f"it failed: {type(exc).__name__}: {exc}")
+        approval_record_result(turn=turn, action=action, result=result)
 
 
 def pause_for_handoff(recorder: TurnRecorder, handoff: Entry) -> None:

@@ -61,6 +61,7 @@ def turn_execute(turn_id: UUID | str) -> str | None:
         turn_cancel_unstarted(conversation=conversation, turn=turn)
         return None
     with heartbeat(turn.pk):
+        followups.run_approved_calls(turn)
         return _execute(conversation, turn)
 
 

@@ -181,3 +181,71 @@ def agent_tool_policy_set(*, actor, agent: Agent, policy: Any) -> Agent:
             after={"tool_policy": cleaned},
         )
     return agent
+
+
+SECRET_NOTE = (
+    "Secret values (env, headers) are never exported: their names are kept with empty values; "
+    "fill them in after importing."
+)
+
+
+def mcp_server_portable(server: McpServer) -> dict[str, Any]:
+    """A server as the graph document carries it: its secrets' names, never their values."""
+    item: dict[str, Any] = {"name": server.name, "transport": server.transport}
+    if server.transport == McpServer.Transport.STDIO:
+        item.update(command=server.command, args=server.args,
+                    env=dict.fromkeys(sorted(server.env or {}), ""))  # fmt: skip
+    else:
+        item.update(url=server.url, headers=dict.fromkeys(sorted(server.headers or {}), ""))
+    item["timeout_s"] = server.timeout_s
+    if server.env or server.headers:
+        item["secrets"] = SECRET_NOTE
+    return item
+
+
+def mcp_server_field_errors(item: dict[str, Any]) -> tuple[str, str] | None:
+    """(field, message) of the first problem with a server's fields, as the API finds it."""
+    try:
+        server = McpServer(transport=item.get("transport") or "")
+        _clean(server, {k: v for k, v in item.items() if k != "secrets"})
+        if not server.name:
+            raise ConversationError("Give the server a name.", field="name")
+    except ConversationError as exc:
+        return exc.field or "name", exc.message
+    return None
+
+
+def _merged(stored: dict, given: dict) -> dict:
+    """Secrets are write-only: an empty value for a name already stored keeps the stored one."""
+    return {k: (stored[k] if v == "" and k in stored else v) for k, v in given.items()}
+
+
+def mcp_servers_replace(*, actor, agent: Agent, items: list[dict[str, Any]]) -> bool:
+    """Make the agent's servers exactly `items` (validated by `mcp_server_field_errors`),
+    matched by name, inside the caller's transaction; their tools are listed after the commit.
+    Returns whether anything changed."""
+    stored = {s.name: s for s in McpServer.objects.filter(agent=agent)}
+    changed: list[McpServer] = []
+    for item in items:
+        fields = {k: v for k, v in item.items() if k != "secrets"}
+        server = stored.pop(item["name"], None)
+        before = _public(server) if server is not None else None
+        if server is None:
+            server = McpServer(agent=agent, transport=fields["transport"])
+        old_secrets = (dict(server.env or {}), dict(server.headers or {}))
+        fields["env"] = _merged(old_secrets[0], fields.get("env", {}))
+        fields["headers"] = _merged(old_secrets[1], fields.get("headers", {}))
+        _clean(server, fields)
+        if before == _public(server) and old_secrets == (server.env, server.headers):
+            continue
+        server.save()
+        changed.append(server)
+        audit_record(actor=actor, action=Action.AGENT_UPDATE, obj=agent,
+                     workspace=agent.graph.workspace,
+                     before={"mcp_server": before} if before else None,
+                     after={"mcp_server": _public(server)})  # fmt: skip
+    for server in stored.values():
+        mcp_server_detach(actor=actor, server=server)
+    for server in changed:
+        transaction.on_commit(lambda s=server: mcp_server_refresh(server=s))
+    return bool(changed or stored)

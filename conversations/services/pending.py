@@ -17,7 +17,7 @@ from conversations.eventlog import append_events, publish_feed
 from conversations.events import EventType
 from conversations.models import Conversation, Entry, PendingAction, Status, Turn
 from conversations.queue import enqueue_turn
-from conversations.services.approvals import approval_decide
+from conversations.services.approvals import APPROVED, approval_decide
 from conversations.services.common import entry_next_position, function_result_add, turn_create
 from conversations.services.status import conversation_set_status
 
@@ -165,7 +165,8 @@ def pending_resolve(
             raise ConversationConflict("This action is no longer pending; someone answered it.")
         action.refresh_from_db()
         items: list[tuple[EventType, dict]] = [(EventType.PENDING_RESOLVED, action.as_data())]
-        if action.kind != PendingAction.Kind.HANDOFF:
+        # An approved tool has no result yet: the follow-up turn's worker runs it.
+        if action.kind != PendingAction.Kind.HANDOFF and action.decision != APPROVED:
             _, data = function_result_add(
                 conversation=conversation,
                 action=action,
@@ -191,6 +192,7 @@ def pending_resolve(
                 "tool_call_id": action.tool_call_id,
                 "arguments": action.arguments,
                 **updates,
+                **({"decision": "approve"} if action.decision == APPROVED else {}),
             },
         )
         _continue_if_answered(conversation, action)
@@ -216,7 +218,8 @@ def _continue_if_answered(conversation: Conversation, action: PendingAction) -> 
             {
                 "type": Entry.Type.FUNCTION_RESULT.value,
                 "tool_call_id": a.tool_call_id,
-                "result": a.result,
+                # None until the worker has run an approved tool (approvals_to_run).
+                "result": None if a.decision == APPROVED else a.result,
             }
             for a in turn_actions
             if a.status == PendingAction.State.RESOLVED

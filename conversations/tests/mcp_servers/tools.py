@@ -14,6 +14,19 @@ from mcp.server.mcpserver import MCPServer
 server = MCPServer("agentstudio-test-tools")
 
 
+def _note_call() -> None:
+    """Tests learn which process ran a tool, and how often: the server's parent (the process
+    that started it over stdio) is appended to TOOLS_CALL_LOG; while TOOLS_HOLD_FILE exists the
+    call waits (up to 20 s), so a test can kill the worker mid-call."""
+    if log := os.environ.get("TOOLS_CALL_LOG"):
+        with open(log, "a") as f:
+            f.write(f"{os.getppid()}\n")
+    hold = os.environ.get("TOOLS_HOLD_FILE")
+    deadline = time.monotonic() + 20
+    while hold and os.path.exists(hold) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 @server.tool()
 def convert_currency(amount: float, currency: Literal["USD", "GBP", "XYZ"]) -> str:
     """Convert an amount of euros into another currency."""
@@ -27,6 +40,7 @@ def convert_currency(amount: float, currency: Literal["USD", "GBP", "XYZ"]) -> s
 @server.tool()
 def lookup_inflation(year: int) -> str:
     """Look up the euro area inflation of a year."""
+    _note_call()
     return f"Euro area inflation in {year}: 2.4% ({os.environ.get('TOOLS_SOURCE', 'test')})"
 
 
