@@ -97,7 +97,7 @@ def agent_version_get(agent: Agent, number: Any) -> AgentVersion:
 
 def graph_validation(graph: Graph) -> dict[str, list[dict]]:
     """The `/validate/` report: per-agent configuration errors plus graph-level checks."""
-    agents = list(agents_of_graph(graph))
+    agents = agents_of_graph_listed(graph)  # MCP servers prefetched: no query per agent
     names = {agent.id: agent.name for agent in agents}
     nodes = [
         validation.GraphNode(
