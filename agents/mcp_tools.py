@@ -17,7 +17,8 @@ def mcp_function_tool(tool: dict[str, Any]) -> dict[str, Any]:
 
 
 def mcp_servers_of(agent: Agent) -> list[McpServer]:
-    return list(McpServer.objects.filter(agent=agent).order_by("name"))
+    """By name (the model's ordering); prefetched `mcp_servers` are used, not queried again."""
+    return list(agent.mcp_servers.all())
 
 
 def mcp_tool_index(agent: Agent) -> dict[str, McpServer]:

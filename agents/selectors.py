@@ -66,13 +66,14 @@ def agents_of_graph(graph: Graph) -> QuerySet[Agent]:
 
 def agents_of_graph_listed(graph: Graph) -> list[Agent]:
     """`agents_of_graph` as a list whose agents share `graph` (serializing each agent's
-    `revision` then costs no query per agent: 500 of them for a 500-agent editor page)."""
+    `revision` then costs no query per agent: 500 of them for a 500-agent editor page), with
+    their MCP servers prefetched (the serializer lists them: one query, not one per agent)."""
     # Only the edges' ids: 2,000 target agents built in full cost more than the rest of the page.
     edges = HandoffEdge.objects.only("id", "source_id", "target_id")
     agents = list(
         Agent.objects.filter(graph=graph)
         .order_by("name")
-        .prefetch_related(Prefetch("outgoing_edges", queryset=edges))
+        .prefetch_related(Prefetch("outgoing_edges", queryset=edges), "mcp_servers")
     )
     for agent in agents:
         agent.graph = graph
@@ -96,7 +97,7 @@ def agent_version_get(agent: Agent, number: Any) -> AgentVersion:
 
 def graph_validation(graph: Graph) -> dict[str, list[dict]]:
     """The `/validate/` report: per-agent configuration errors plus graph-level checks."""
-    agents = list(agents_of_graph(graph))
+    agents = agents_of_graph_listed(graph)  # MCP servers prefetched: no query per agent
     names = {agent.id: agent.name for agent in agents}
     nodes = [
         validation.GraphNode(

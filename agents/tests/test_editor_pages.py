@@ -3,11 +3,13 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agents.demo import FINANCE
-from agents.models import Graph
-from agents.services import graph_import
+from agents.models import Agent, Graph, McpServer
+from agents.services import agent_create, graph_import
 from workspaces.models import Membership
 from workspaces.services import workspace_create
 
@@ -94,3 +96,38 @@ def test_viewers_cannot_create_graphs_but_can_start_a_workspace(client, setup):
     assert not Graph.objects.filter(name="Nope").exists()
     client.post(reverse("graph-list"), {"action": "workspace", "name": "Mine"})
     assert Membership.objects.get(user=users["viewer"], workspace__name="Mine").role == "admin"
+
+
+def test_the_editor_page_and_its_validation_cost_no_query_per_agent(client, setup):
+    """Every agent with a handoff and an MCP server: the page and /validate/ read them in a fixed
+    number of queries (a 500-agent graph once cost 500 more queries on each)."""
+    _, graph, users = setup
+    owner = users["admin"]
+    client.force_login(owner)
+    page_url = reverse("graph-edit", args=[graph.pk])
+    validate_url = f"/api/graphs/{graph.pk}/validate/"
+
+    def add_agents(count: int) -> None:
+        for _ in range(count):
+            agent = agent_create(
+                actor=owner, graph=graph, name=f"extra-{Agent.objects.count()}",
+                handoffs=[graph.entry_agent_id],
+            )  # fmt: skip
+            McpServer.objects.create(agent=agent, name="fx", transport="http", url="http://x/")
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    add_agents(2)
+    before = (queries(page_url), queries(validate_url))
+    add_agents(10)
+    assert (queries(page_url), queries(validate_url)) == before
+    report = client.get(validate_url).json()
+    unlisted = [i for i in report["errors"] if i["code"] == "mcp_server_not_listed"]
+    assert len(unlisted) == 12  # the prefetched servers are still each agent's own
+    agents = _editor_data(client.get(page_url))["agents"]
+    servers = {a["name"]: [s["name"] for s in a["mcp_servers"]] for a in agents}
+    assert sum(servers.values(), []) == ["fx"] * 12
+    assert all(servers[a.name] == ["fx"] for a in Agent.objects.filter(name__startswith="extra-"))

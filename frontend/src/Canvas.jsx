@@ -15,7 +15,7 @@ const minimapColor = (node) =>
 
 export default function Canvas({ narrow, onDelete }) {
   const store = useEditorStore();
-  const { doc, selected, measured, report, live, readOnly, revision } = useEditor((s) => ({
+  const { doc, selected, measured, report, live, readOnly, revision, painted } = useEditor((s) => ({
     doc: s.doc,
     selected: s.selected,
     measured: s.measured,
@@ -23,6 +23,7 @@ export default function Canvas({ narrow, onDelete }) {
     live: s.live,
     readOnly: s.readOnly,
     revision: s.graph.revision,
+    painted: s.painted,
   }));
   const derivers = useRef(null);
   if (!derivers.current) derivers.current = { nodes: nodeDeriver(), edges: edgeDeriver() };
@@ -56,8 +57,9 @@ export default function Canvas({ narrow, onDelete }) {
       >
         <Background gap={20} />
         <Controls aria-label="Zoom controls" showInteractive={false} />
-        {/* On a phone the minimap would cover the cards and take their taps. */}
-        {!narrow && <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} nodeStrokeWidth={3} />}
+        {/* On a phone the minimap would cover the cards and take their taps. It comes after the
+            first frame with the cards: on a large graph it would draw every card once more. */}
+        {!narrow && painted && <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} nodeStrokeWidth={3} />}
       </ReactFlow>
       <div className="canvas-stats" aria-hidden="true">
         {agentCount} agents · {edges.length} handoffs · revision {revision}

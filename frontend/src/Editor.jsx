@@ -111,7 +111,15 @@ export default function Editor({ initial }) {
   useWindow(store, shellRef);
   useEffect(() => {
     performance.mark("editor:mounted");
-    store.getState().refreshReport();
+    // The cards are measured and painted first (React Flow measures them before the next
+    // paint); then validation, whose badges re-render cards, and the minimap (see Canvas).
+    let frame = requestAnimationFrame(() => {
+      frame = requestAnimationFrame(() => {
+        store.getState().setPainted();
+        store.getState().refreshReport();
+      });
+    });
+    return () => cancelAnimationFrame(frame);
   }, [store]);
   const onDelete = useCallback(
     ({ nodes, edges }) =>

@@ -12,6 +12,7 @@ import { createEditorStore } from "./store.js";
 
 const root = document.getElementById("editor-root");
 if (root) {
+  root.closest("main")?.classList.add("editor-main");
   const initial = JSON.parse(document.getElementById("editor-data").textContent);
   const store = createEditorStore({ initial, api });
   performance.mark("editor:store"); // scripts/bench_editor.py reads these marks

@@ -65,6 +65,7 @@ export function createEditorStore({ initial, api }) {
     saving: false,
     dialog: null,
     live: null,
+    painted: false, // the first frame with the cards is on screen
 
     // --- the document and its history ------------------------------------------------------
     commit(updater, key) {
@@ -234,6 +235,9 @@ export function createEditorStore({ initial, api }) {
     },
     setLive(live) {
       set({ live });
+    },
+    setPainted() {
+      set({ painted: true });
     },
     async refreshReport() {
       try {
