@@ -148,6 +148,11 @@ def history_notes(conversation: Conversation, upto_seq: int) -> QuerySet[Event]:
     turn_starts = Q(type="conversation.response.started") | Q(
         type="conversation.status", data__status="running"
     )
+    # The latest status too: the page was rendered before this snapshot, and a run that ended
+    # in between must not stay "Running" on it.
+    latest = events.filter(type="conversation.status").aggregate(seq=Max("seq"))["seq"]
+    if latest is not None:
+        wanted |= Q(seq=latest)
     failed = events.filter(type="conversation.status", data__status="failed")
     for seq in failed.values_list("seq", flat=True):
         start = events.filter(turn_starts, seq__lt=seq).aggregate(start=Max("seq"))["start"]

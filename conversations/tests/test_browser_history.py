@@ -48,7 +48,8 @@ def test_a_long_page_loads_entries_from_rest_and_then_follows_live(
     expect(page.locator("#timeline .rendered strong").first).to_have_text("2.5%")
     expect(page.locator("#timeline .rendered").last).to_be_visible()
     # The socket starts after the snapshot, not from the start of the log.
-    page.wait_for_function("() => document.getElementById('connection').dataset.state === 'live'")
+    # Connected; a finished conversation's page says "Up to date" (idle) rather than "Live".
+    page.wait_for_function("() => document.getElementById('connection').dataset.state === 'idle'")
     assert any(f"after={logged}" in url for url in sockets), sockets
 
     # Logged now, published as always: the page shows it, once.

@@ -45,7 +45,10 @@ def test_pages_up_to_the_snapshot_then_the_log(team, long, api_client):
     outputs = [e for e in first["entries"] if e["type"] == "message.output"]
     assert set(first["rendered"]) == {e["remote_id"] for e in outputs}
     assert "<strong>2.5%</strong>" in first["rendered"][outputs[0]["remote_id"]]
-    assert first["notes"] == []  # nothing failed, nothing pending, no files
+    # Nothing failed, nothing pending, no files: only the latest status, which a page rendered
+    # before the snapshot (while the last turn ran) must still apply.
+    last_status = Event.objects.filter(conversation=long, type="conversation.status").last()
+    assert [n["seq"] for n in first["notes"]] == [last_status.seq]
 
     # A new turn starts meanwhile: its entries lie beyond the snapshot, the socket brings them.
     Entry.objects.create(conversation=long, position=2 * TURNS, type="message.input",
