@@ -45,12 +45,6 @@ def wait_status(page, label: str, timeout: float = 60_000) -> None:
     page.locator("#conv-status .status", has_text=label).wait_for(timeout=timeout)
 
 
-def at_bottom(page) -> bool:
-    return page.evaluate(
-        "() => scrollY + innerHeight >= document.scrollingElement.scrollHeight - 120"
-    )
-
-
 def streamed(page) -> str:
     return page.evaluate(
         "() => document.querySelector('[data-kind=message] .md')?.textContent || ''"
@@ -81,7 +75,10 @@ def test_the_page_follows_the_stream_and_offers_the_pill_when_scrolled_up(
         "() => (document.querySelector('[data-kind=message] .md')?.textContent || '')"
         ".includes('Paragraph 14')"
     )
-    assert at_bottom(page)
+    # The page scrolls in the next animation frame: wait for it rather than sample once.
+    page.wait_for_function(
+        "() => scrollY + innerHeight >= document.scrollingElement.scrollHeight - 120"
+    )
     expect(page.locator("#conv-bar")).to_be_visible()
     expect(page.locator("#conv-bar")).to_contain_text("Running")
     expect(page.locator("#new-activity")).to_be_hidden()
