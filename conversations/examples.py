@@ -50,6 +50,21 @@ EXAMPLE_PROMPTS: dict[str, list[Example]] = {
             "Handoff to Sales, which runs a web search.",
         ),
     ],
+    # Its patterns are programs, not handoffs: a conversation here is one agent; the guide's
+    # pipelines, router, fan-out, competition and manager-worker run from its Orchestrations page.
+    "Orchestration patterns": [
+        Example(
+            "Research the solar power market in Europe",
+            "Research Agent runs a web search. Run the same input through the orchestrations "
+            "(Orchestrations on the graph's page) to see research → analysis → report or the "
+            "fan-out.",
+        ),
+        Example(
+            "What are the latest AI trends?",
+            "Research Agent runs a web search; in the Conditional router orchestration this "
+            "line is classified RESEARCH.",
+        ),
+    ],
 }
 
 

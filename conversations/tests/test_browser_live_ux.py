@@ -17,6 +17,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from agents.models import Graph
+from conversations.costs import ModelPrice
 from conversations.models import Conversation
 from conversations.services import conversation_start
 from conversations.tests.conftest import EXAMPLE_B
@@ -55,6 +56,16 @@ def test_the_page_follows_the_stream_and_offers_the_pill_when_scrolled_up(
     demo, signed_in_page, asgi_server, celery_worker_process, errors
 ):
     owner, graph = demo
+    # The estimate needs the entry model's price; a flush by an earlier live-server test may
+    # have emptied the table the data migration filled.
+    ModelPrice.objects.get_or_create(
+        model=graph.entry_agent.model,
+        defaults={
+            "input_per_million": "0.5",
+            "output_per_million": "1.5",
+            "taken_on": "2026-06-01",
+        },
+    )
     page = signed_in_page(owner)
     page.goto(f"{asgi_server.url}/graphs/{graph.pk}/start/")
     page.get_by_label("Message").fill("tall streaming probe")

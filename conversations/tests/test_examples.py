@@ -66,6 +66,7 @@ EXPECTED = {
         ],
         ["handoff Sales", "tool.execution web_search"],
     ],
+    "Orchestration patterns": [["tool.execution web_search"], ["tool.execution web_search"]],
 }
 
 
