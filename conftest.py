@@ -22,6 +22,32 @@ from agentstudio.redis_server import free_port
 ROOT = Path(__file__).resolve().parent
 
 
+def _flush_retrying_deadlocks() -> None:
+    """A live-server test's teardown TRUNCATEs every table while the session's worker may still be
+    finishing a turn a test left running; on PostgreSQL the two can deadlock, the TRUNCATE is
+    the victim, and every later test then starts on a dirty database. Retry it: the worker's
+    transaction has committed or rolled back by then."""
+    from django.db import OperationalError
+    from django.test import TransactionTestCase
+
+    teardown = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self):
+        for attempt in range(5):
+            try:
+                return teardown(self)
+            except Exception as exc:  # flush wraps the database's error in a CommandError
+                cause = exc if isinstance(exc, OperationalError) else exc.__cause__
+                if "deadlock detected" not in str(cause) or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+
+
+_flush_retrying_deadlocks()
+
+
 def _database_url(alias: str = "default") -> str:
     """A test database as a URL, for processes started by the suite."""
     from django.db import connections
