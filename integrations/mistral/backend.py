@@ -100,6 +100,20 @@ def _cache_sdk_unmarshallers() -> None:
 KEEPALIVE_EXPIRY_S = 2.0
 
 
+def retry_config() -> RetryConfig:
+    """The SDK's retry policy for this install's clients (the chat client's too)."""
+    return RetryConfig(
+        "backoff",
+        BackoffStrategy(
+            settings.MISTRAL_RETRY_INITIAL_MS,
+            settings.MISTRAL_RETRY_MAX_INTERVAL_MS,
+            1.8,
+            settings.MISTRAL_RETRY_MAX_ELAPSED_MS,
+        ),
+        retry_connection_errors=True,
+    )
+
+
 def client() -> Mistral:
     """One client per process, shared by the worker's threads (its HTTP pool is thread-safe):
     building one costs an SSL context and the SDK's lazy imports, too much for every turn."""
@@ -112,16 +126,7 @@ def client() -> Mistral:
         _cache_sdk_unmarshallers()
         sse.install()
         if _client is None or _client[0] != key:
-            retry = RetryConfig(
-                "backoff",
-                BackoffStrategy(
-                    settings.MISTRAL_RETRY_INITIAL_MS,
-                    settings.MISTRAL_RETRY_MAX_INTERVAL_MS,
-                    1.8,
-                    settings.MISTRAL_RETRY_MAX_ELAPSED_MS,
-                ),
-                retry_connection_errors=True,
-            )
+            retry = retry_config()
             sdk = Mistral(
                 api_key=key[1],
                 server_url=server_url(),

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from mistralai.client import Mistral
-from mistralai.client.utils import BackoffStrategy, RetryConfig
 
 from integrations.mistral import backend
 from integrations.mistral.backend import BackendError
@@ -69,16 +68,7 @@ def _chat_client() -> Mistral:
     key = (completions_url(), _api_key())
     with _lock:
         if _client is None or _client[0] != key:
-            retry = RetryConfig(
-                "backoff",
-                BackoffStrategy(
-                    settings.MISTRAL_RETRY_INITIAL_MS,
-                    settings.MISTRAL_RETRY_MAX_INTERVAL_MS,
-                    1.8,
-                    settings.MISTRAL_RETRY_MAX_ELAPSED_MS,
-                ),
-                retry_connection_errors=True,
-            )
+            retry = backend.retry_config()
             sdk = Mistral(
                 api_key=key[1],
                 server_url=key[0],
