@@ -4,6 +4,7 @@
 import { retryText } from "./failures.js";
 import { createFollower } from "./follow.js";
 import { createLanes } from "./lanes.js";
+import { getJSON } from "./loader.js";
 import { addShortcut } from "./shortcuts.js";
 import { Projection } from "./projection.js";
 import { createUsageMeter } from "./usage.js";
@@ -38,12 +39,7 @@ export function createLivePanels({ state, projection }) {
     earlier ??= (async () => {
       const logged = [];
       for (let after = 0; ; ) {
-        const response = await fetch(`${state.urls.events}?after=${after}&limit=${RAW_LIMIT}`, {
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-        });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const batch = await response.json();
+        const batch = await getJSON(`${state.urls.events}?after=${after}&limit=${RAW_LIMIT}`);
         logged.push(...batch);
         if (batch.length < RAW_LIMIT || logged.length >= RAW_LIMIT) break;
         after = batch[batch.length - 1].seq;

@@ -10,7 +10,7 @@ const FIRST_PAGE = 60;
 const PAGE = 500;
 const NO_CHANGE = Object.freeze({ changed: [], dropped: [] });
 
-async function getJSON(url) {
+export async function getJSON(url) {
   const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
