@@ -25,11 +25,23 @@ UTF8_BOM = b"\xef\xbb\xbf"
 _LINES = re.compile(r"\r?\n|\r")
 
 
-def _next_boundary(buffer: bytes) -> tuple[int, int]:
-    """(position, length) of the earliest boundary, or (-1, 0)."""
+# "\n\n" is searched first: it ends almost every event of an LF stream, and every other
+# boundary then needs looking for only up to it, instead of across a buffer that holds many
+# events when the reader has fallen behind.
+_SEARCH_ORDER = sorted(
+    range(len(MESSAGE_BOUNDARIES)), key=lambda i: MESSAGE_BOUNDARIES[i] != b"\n\n"
+)
+
+
+def _next_boundary(buffer: bytes, start: int = 0) -> tuple[int, int]:
+    """(position, length) of the earliest boundary at or after `start`, or (-1, 0). At one
+    position the SDK's first listed boundary wins: after "\n\n" (which shares a position with
+    none of them) they are tried in its order, and only an earlier find replaces a later one."""
     best, length = -1, 0
-    for boundary in MESSAGE_BOUNDARIES:
-        found = buffer.find(boundary, 0, best + len(boundary) if best >= 0 else len(buffer))
+    for index in _SEARCH_ORDER:
+        boundary = MESSAGE_BOUNDARIES[index]
+        end = best + len(boundary) if best >= 0 else len(buffer)
+        found = buffer.find(boundary, start, end)
         if found >= 0 and (best < 0 or found < best):
             best, length = found, len(boundary)
     return best, length
@@ -48,11 +60,12 @@ def stream_events(
             if not buffer and chunk.startswith(UTF8_BOM):
                 chunk = chunk[len(UTF8_BOM) :]
             buffer += chunk
+            start = 0  # one slice per chunk, not one copy of the rest per event
             while True:
-                position, length = _next_boundary(buffer)
+                position, length = _next_boundary(buffer, start)
                 if position < 0:
                     break
-                block, buffer = buffer[:position], buffer[position + length :]
+                block, start = buffer[start:position], position + length
                 event, discard, event_id = _parse_event(
                     block, decoder, sentinel, event_id, data_required
                 )
@@ -60,6 +73,7 @@ def stream_events(
                     yield event
                 if discard:
                     return
+            buffer = buffer[start:]
         event, _, _ = _parse_event(buffer, decoder, sentinel, event_id, data_required)
         if event is not None:
             yield event

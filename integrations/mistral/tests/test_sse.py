@@ -112,3 +112,20 @@ def test_the_sentinel_ends_the_stream_and_the_sdk_decoder_parses_the_events():
     ))  # fmt: skip
     assert [e.event for e in got] == ["message.output.delta"]
     assert got[0].data.content == "x"
+
+
+def test_mixed_boundaries_many_events_to_a_chunk_parse_as_the_sdk_parses_them():
+    """A reader that fell behind gets many events in one chunk; the boundary search narrows to
+    the first "\\n\\n" and reads each chunk at an offset, which must not change a single event."""
+    import random
+
+    _, original = _original()
+    rng = random.Random(18)
+    pieces = [b'data: {"n": %d}' % n if n % 5 else b"event: e\ndata: [%d]" % n for n in range(60)]
+    for _ in range(20):
+        body = b"".join(piece + rng.choice(sse.MESSAGE_BOUNDARIES) for piece in pieces)
+        for size in (len(body), rng.randint(5, 400)):
+            chunks = [body[i : i + size] for i in range(0, len(body), size)]
+            want = list(original["stream_events"](Body(chunks), str))
+            assert list(sse.stream_events(Body(chunks), str)) == want
+            assert len(want) >= 30
