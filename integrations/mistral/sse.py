@@ -28,9 +28,7 @@ _LINES = re.compile(r"\r?\n|\r")
 # "\n\n" is searched first: it ends almost every event of an LF stream, and every other
 # boundary then needs looking for only up to it, instead of across a buffer that holds many
 # events when the reader has fallen behind.
-_SEARCH_ORDER = sorted(
-    range(len(MESSAGE_BOUNDARIES)), key=lambda i: MESSAGE_BOUNDARIES[i] != b"\n\n"
-)
+_SEARCH_ORDER = (b"\n\n", *(b for b in MESSAGE_BOUNDARIES if b != b"\n\n"))
 
 
 def _next_boundary(buffer: bytes, start: int = 0) -> tuple[int, int]:
@@ -38,8 +36,7 @@ def _next_boundary(buffer: bytes, start: int = 0) -> tuple[int, int]:
     position the SDK's first listed boundary wins: after "\n\n" (which shares a position with
     none of them) they are tried in its order, and only an earlier find replaces a later one."""
     best, length = -1, 0
-    for index in _SEARCH_ORDER:
-        boundary = MESSAGE_BOUNDARIES[index]
+    for boundary in _SEARCH_ORDER:
         end = best + len(boundary) if best >= 0 else len(buffer)
         found = buffer.find(boundary, start, end)
         if found >= 0 and (best < 0 or found < best):
