@@ -140,13 +140,21 @@ async def _feed(url, token, act, quiet_token, group):
         return message
 
 
-def test_feed_announces_answers_to_members_only(asgi_server, team, started, token_for, api_for):
+def test_feed_announces_answers_to_members_only(
+    asgi_server, team, finance_graph, token_for, api_for
+):
     _, members = team
-    turn = started.turns.get()
-    Turn.objects.filter(pk=turn.pk).update(state="done")
-    Conversation.objects.filter(pk=started.pk).update(status="awaiting_input")
+    # Written directly, not through `conversation_start`: a started conversation's turn is on the
+    # broker, and a session's worker that runs it could fail it and cancel the action first.
+    waiting = Conversation.objects.create(
+        graph=finance_graph,
+        entry_agent=finance_graph.entry_agent,
+        backend="sandbox",
+        status="awaiting_input",
+    )
+    turn = Turn.objects.create(conversation=waiting, number=1, kind="start", state="done")
     action = PendingAction.objects.create(
-        conversation=started,
+        conversation=waiting,
         turn=turn,
         kind="function_call",
         name="get_rate",
@@ -166,7 +174,7 @@ def test_feed_announces_answers_to_members_only(asgi_server, team, started, toke
             token_for(members["viewer"]),
             answer,
             token_for(members["outsider"]),
-            workspace_group(started.graph.workspace_id),
+            workspace_group(finance_graph.workspace_id),
         )
     )
     assert message["type"] == "pending.resolved"
