@@ -11,6 +11,7 @@ from django.conf import settings
 from conversations.deltas import DELTA_TYPES
 from conversations.engine.recorder import TurnRecorder
 from integrations.mistral import backend
+from integrations.mistral.aio import LoopStream
 
 # Events are written in small batches: at most this long after the first one of a batch.
 FLUSH_WINDOW_S = 0.01
@@ -38,20 +39,25 @@ class _Inbox:
         self.wake = threading.Event()
         self.stop = threading.Event()
 
+    def offer(self, item, *, urgent: bool) -> bool | None:
+        """Hand over without waiting: True when taken, None when full (the turn's thread is
+        behind), False when the turn is over and the stream should close."""
+        if self.stop.is_set():
+            return False
+        with self.lock:
+            full = len(self.items) >= INBOX_MAX
+            if not full:
+                self.items.append(item)
+                urgent = urgent or self.idle
+        if full or urgent:
+            self.wake.set()  # when full: let the turn's thread catch up
+        return None if full else True
+
     def put(self, item, *, urgent: bool) -> bool:
-        while not self.stop.is_set():
-            with self.lock:
-                if len(self.items) < INBOX_MAX:
-                    self.items.append(item)
-                    urgent = urgent or self.idle
-                    break
-            self.wake.set()  # full: the turn's thread is behind; let it catch up
+        """`offer`, waiting while the inbox is full (for a reader on its own thread)."""
+        while (taken := self.offer(item, urgent=urgent)) is None:
             time.sleep(0.005)
-        else:
-            return False  # the turn is over: drop it and let the stream close
-        if urgent:
-            self.wake.set()
-        return True
+        return taken
 
     def take(self, timeout: float, *, idle: bool) -> list:
         """What was handed over, after waiting up to `timeout` (less when woken)."""
@@ -67,15 +73,29 @@ class _Inbox:
         return items
 
 
-def stream_into(recorder: TurnRecorder, stream_events: Iterator[backend.StreamEvent]) -> None:
-    """Read the stream in a thread so batches are written on time even when the stream pauses."""
+def _urgent(item) -> bool:
+    return item is _END or isinstance(item, Exception) or item.type not in DELTA_TYPES
+
+
+_END = object()
+
+
+def stream_into(
+    recorder: TurnRecorder, stream_events: Iterator[backend.StreamEvent] | LoopStream
+) -> None:
+    """Read the stream apart from the turn's thread, so batches are written on time even when
+    the stream pauses: a backend stream on the process's stream loop, any other iterator (the
+    local runtime's) on a thread of its own."""
     inbox = _Inbox()
-    END = object()
+
+    def deliver(item) -> bool | None:  # on the stream loop: never blocks
+        item = _END if item is None else item
+        return inbox.offer(item, urgent=_urgent(item))
 
     def read() -> None:
         try:
             for event in stream_events:
-                if not inbox.put(event, urgent=event.type not in DELTA_TYPES):
+                if not inbox.put(event, urgent=_urgent(event)):
                     break
         except Exception as exc:  # handed to the main loop, which decides
             inbox.put(exc, urgent=True)
@@ -83,17 +103,20 @@ def stream_into(recorder: TurnRecorder, stream_events: Iterator[backend.StreamEv
             try:
                 stream_events.close()  # closes the HTTP stream, even when we left early
             finally:
-                inbox.put(END, urgent=True)
+                inbox.put(_END, urgent=True)
 
-    reader = threading.Thread(target=read, name=f"turn-{recorder.turn.pk}", daemon=True)
-    reader.start()
+    if isinstance(stream_events, LoopStream):
+        stream_events.start(deliver)
+    else:
+        name = f"turn-{recorder.turn.pk}"
+        threading.Thread(target=read, name=name, daemon=True).start()
     deadline: float | None = None
     try:
         while True:
             timeout = 1.0 if deadline is None else max(0.0, deadline - time.monotonic())
             items = inbox.take(timeout, idle=deadline is None)
             for item in items:
-                if item is END:
+                if item is _END:
                     return
                 if isinstance(item, Exception):
                     raise backend.BackendError(f"{DROPPED_STREAM} Detail: {item}") from item

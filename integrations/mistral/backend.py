@@ -20,7 +20,7 @@ from mistralai.client.errors import MistralError, SDKError
 from mistralai.client.utils import BackoffStrategy, RetryConfig
 from pydantic import ConfigDict, create_model
 
-from integrations.mistral import sse
+from integrations.mistral import aio, sse
 from integrations.mistral.retrying import NO_RETRIES, RetryNotice, call_with_retries
 
 NO_BACKEND = (
@@ -114,6 +114,15 @@ def retry_config() -> RetryConfig:
     )
 
 
+def _limits() -> httpx2.Limits:
+    # A pooled connection idle for as long as the server's keep-alive (uvicorn's and many
+    # proxies' default is 5 s, httpx's too) may be closed by the server just as a turn reuses it:
+    # "Server disconnected without sending a response". Expire idle connections well before that.
+    return httpx2.Limits(
+        max_connections=500, max_keepalive_connections=100, keepalive_expiry=KEEPALIVE_EXPIRY_S
+    )
+
+
 def client() -> Mistral:
     """One client per process, shared by the worker's threads (its HTTP pool is thread-safe):
     building one costs an SSL context and the SDK's lazy imports, too much for every turn."""
@@ -132,18 +141,9 @@ def client() -> Mistral:
                 server_url=server_url(),
                 timeout_ms=settings.MISTRAL_TIMEOUT_MS,
                 retry_config=retry,
-                client=httpx2.Client(
-                    # A pooled connection idle for as long as the server's keep-alive (uvicorn's
-                    # and many proxies' default is 5 s, httpx's too) may be closed by the server
-                    # just as a turn reuses it: "Server disconnected without sending a response".
-                    # Expire idle connections well before that.
-                    limits=httpx2.Limits(
-                        max_connections=500,
-                        max_keepalive_connections=100,
-                        keepalive_expiry=KEEPALIVE_EXPIRY_S,
-                    ),
-                    follow_redirects=True,
-                ),
+                client=httpx2.Client(limits=_limits(), follow_redirects=True),
+                # Used only on the process's stream loop (`aio`), the one loop it is bound to.
+                async_client=httpx2.AsyncClient(limits=_limits(), follow_redirects=True),
             )
             # Resolve the SDK's lazily imported sub-APIs now, once, not under load.
             _ = sdk.beta.conversations, sdk.beta.agents, sdk.files
@@ -213,17 +213,17 @@ def conversation_stream(
     restart_from_entry: str = "",
     agent_version: int | None = None,
     on_retry: Callable[[RetryNotice], bool] | None = None,
-) -> Iterator[Iterator[StreamEvent]]:
+) -> Iterator[aio.LoopStream]:
     """Start (no remote id yet) or append to a conversation, streaming its events; with
     `restart_from_entry`, restart `remote_conversation_id` from that entry instead: a new remote
     conversation (its id comes in `conversation.response.started`). Opening the stream is retried
     here, not in the SDK, so `on_retry` hears of each retry before its wait."""
     conversations = client().beta.conversations
 
-    def open_stream():
+    async def open_stream():
         if restart_from_entry:
             pinned = {} if agent_version is None else {"agent_version": agent_version}
-            return conversations.restart_stream(
+            return await conversations.restart_stream_async(
                 conversation_id=remote_conversation_id,
                 from_entry_id=restart_from_entry,
                 inputs=inputs,
@@ -233,13 +233,13 @@ def conversation_stream(
                 **pinned,
             )
         if remote_conversation_id:
-            return conversations.append_stream(
+            return await conversations.append_stream_async(
                 conversation_id=remote_conversation_id,
                 inputs=inputs,
                 handoff_execution=handoff_execution,
                 retries=NO_RETRIES,
             )
-        return conversations.start_stream(
+        return await conversations.start_stream_async(
             agent_id=agent_id,
             inputs=inputs,
             handoff_execution=handoff_execution,
@@ -248,21 +248,28 @@ def conversation_stream(
         )
 
     with _errors():
-        stream = call_with_retries(open_stream, on_retry)
+        # Opened from this (the turn's) thread, so retries wait and are announced here; read on
+        # the process's stream loop.
+        stream = aio.LoopStream(
+            call_with_retries(lambda: aio.run(open_stream()), on_retry),
+            _stream_event,
+            lambda exc: exc if isinstance(exc, BackendError) else BackendError(describe(exc)),
+        )
+    try:
+        yield stream
+    finally:
+        stream.close()
 
-    def events() -> Iterator[StreamEvent]:
-        with _errors(), stream as opened:
-            for event in opened:
-                data = event.data
-                if hasattr(data, "model_dump"):
-                    payload = _dump(data)
-                    if type(data).__name__.startswith("Unknown"):
-                        payload = dict(getattr(data, "raw", None) or {})
-                else:
-                    payload = dict(data or {})
-                yield StreamEvent(type=payload.get("type") or event.event, data=payload)
 
-    yield events()
+def _stream_event(event: Any) -> StreamEvent:
+    data = event.data
+    if hasattr(data, "model_dump"):
+        payload = _dump(data)
+        if type(data).__name__.startswith("Unknown"):
+            payload = dict(getattr(data, "raw", None) or {})
+    else:
+        payload = dict(data or {})
+    return StreamEvent(type=payload.get("type") or event.event, data=payload)
 
 
 def conversation_history(remote_conversation_id: str) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""A faster drop-in for the `mistralai` SDK's `utils.eventstreaming.stream_events`.
+"""A faster drop-in for the `mistralai` SDK's `utils.eventstreaming.stream_events` and its async
+twin `stream_events_async`.
 
 The SDK finds the end of each server-sent event by walking the buffer one byte at a time in
 Python (`buffer[i : i + 1]` for every byte, then every boundary compared at every line break),
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -44,6 +45,46 @@ def _next_boundary(buffer: bytes, start: int = 0) -> tuple[int, int]:
     return best, length
 
 
+class _Splitter:
+    """The parsing state of one stream: bytes in, decoded events out. Shared by the sync and the
+    async reader, so both parse exactly alike."""
+
+    def __init__(self, decoder: Callable[[str], Any], sentinel: str | None, data_required: bool):
+        self.decoder, self.sentinel, self.data_required = decoder, sentinel, data_required
+        self.buffer = b""
+        self.event_id: str | None = None
+        self.done = False  # the sentinel came: nothing after it is read
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        if not self.buffer and chunk.startswith(UTF8_BOM):
+            chunk = chunk[len(UTF8_BOM) :]
+        buffer = self.buffer + chunk
+        events = []
+        start = 0  # one slice per chunk, not one copy of the rest per event
+        while True:
+            position, length = _next_boundary(buffer, start)
+            if position < 0:
+                break
+            block, start = buffer[start:position], position + length
+            event, discard, self.event_id = _parse_event(
+                block, self.decoder, self.sentinel, self.event_id, self.data_required
+            )
+            if event is not None:
+                events.append(event)
+            if discard:
+                self.done = True
+                return events
+        self.buffer = buffer[start:]
+        return events
+
+    def end(self) -> list[Any]:
+        """What the bytes after the last boundary amount to, once the body is over."""
+        event, _, _ = _parse_event(
+            self.buffer, self.decoder, self.sentinel, self.event_id, self.data_required
+        )
+        return [] if event is None else [event]
+
+
 def stream_events(
     response: Any,
     decoder: Callable[[str], T],
@@ -51,31 +92,33 @@ def stream_events(
     data_required: bool = True,
 ) -> Generator[T, None, None]:
     try:
-        buffer = b""
-        event_id: str | None = None
+        splitter = _Splitter(decoder, sentinel, data_required)
         for chunk in response.iter_bytes():
-            if not buffer and chunk.startswith(UTF8_BOM):
-                chunk = chunk[len(UTF8_BOM) :]
-            buffer += chunk
-            start = 0  # one slice per chunk, not one copy of the rest per event
-            while True:
-                position, length = _next_boundary(buffer, start)
-                if position < 0:
-                    break
-                block, start = buffer[start:position], position + length
-                event, discard, event_id = _parse_event(
-                    block, decoder, sentinel, event_id, data_required
-                )
-                if event is not None:
-                    yield event
-                if discard:
-                    return
-            buffer = buffer[start:]
-        event, _, _ = _parse_event(buffer, decoder, sentinel, event_id, data_required)
-        if event is not None:
-            yield event
+            yield from splitter.feed(chunk)
+            if splitter.done:
+                return
+        yield from splitter.end()
     finally:
         response.close()
+
+
+async def stream_events_async(
+    response: Any,
+    decoder: Callable[[str], T],
+    sentinel: str | None = None,
+    data_required: bool = True,
+) -> AsyncGenerator[T, None]:
+    try:
+        splitter = _Splitter(decoder, sentinel, data_required)
+        async for chunk in response.aiter_bytes():
+            for event in splitter.feed(chunk):
+                yield event
+            if splitter.done:
+                return
+        for event in splitter.end():
+            yield event
+    finally:
+        await response.aclose()
 
 
 def _parse_event(
@@ -138,3 +181,5 @@ def install() -> None:
 
     if eventstreaming.stream_events is not stream_events:
         eventstreaming.stream_events = stream_events
+    if eventstreaming.stream_events_async is not stream_events_async:
+        eventstreaming.stream_events_async = stream_events_async

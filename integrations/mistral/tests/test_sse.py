@@ -6,6 +6,7 @@ chunks at every place, with every boundary the SSE format allows."""
 from __future__ import annotations
 
 import ast
+import asyncio
 import hashlib
 import inspect
 import json
@@ -24,6 +25,8 @@ REVIEWED = {
     "_peek_sequence": "488f4529cab62a999bc6afa581d4eaddfae5216bbdff44dee5aefc4d86c690ad",
     # Its __init__ looks `stream_events` up as a module global: what makes install() take effect.
     "EventStream": "98e6d8b462e4177184e2b31ec98424cedb7287c2b5b1bdc3827c6722465b9141",
+    "stream_events_async": "e35c232a344d3fc62c52f942eb832c18069991a1aad9dcc0814e26fdd12c3a10",
+    "EventStreamAsync": "a115305b1eb8c8e971f6ccece7f1ae2e19eec33aa43e1f8cb6f5df66cab08011",
 }
 
 
@@ -32,12 +35,14 @@ def _original():
     found = {
         node.name: node
         for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in REVIEWED
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and node.name in REVIEWED
     }
     namespace: dict = {}
     exec(  # noqa: S102 - the SDK's own source, to run the original next to the replacement
-        compile(ast.Module(body=[found["stream_events"], found["_parse_event"],
-                                 found["_peek_sequence"]], type_ignores=[]), "sdk", "exec"),
+        compile(ast.Module(body=[found["stream_events"], found["stream_events_async"],
+                                 found["_parse_event"], found["_peek_sequence"]],
+                           type_ignores=[]), "sdk", "exec"),
         vars(eventstreaming) | namespace,
         namespace,
     )  # fmt: skip
@@ -58,6 +63,7 @@ def test_the_sdk_still_has_what_the_replacement_replaces_as_it_was_reviewed():
 def test_install_makes_the_sdk_use_it():
     sse.install()
     assert eventstreaming.stream_events is sse.stream_events
+    assert eventstreaming.stream_events_async is sse.stream_events_async
 
 
 class Body:
@@ -69,6 +75,20 @@ class Body:
 
     def close(self):
         self.closed = True
+
+    async def aiter_bytes(self):
+        for chunk in self.chunks:
+            yield chunk
+
+    async def aclose(self):
+        self.closed = True
+
+
+def _collect_async(parse, body, decoder, **kwargs) -> list:
+    async def collect():
+        return [event async for event in parse(body, decoder, **kwargs)]
+
+    return asyncio.run(collect())
 
 
 def _frames(boundary: bytes) -> bytes:
@@ -129,3 +149,24 @@ def test_mixed_boundaries_many_events_to_a_chunk_parse_as_the_sdk_parses_them():
             want = list(original["stream_events"](Body(chunks), str))
             assert list(sse.stream_events(Body(chunks), str)) == want
             assert len(want) >= 30
+
+
+@pytest.mark.parametrize("boundary", sse.MESSAGE_BOUNDARIES)
+def test_the_async_twin_parses_as_the_sdks_async_parser(boundary):
+    """The worker reads its streams on one event loop (`integrations.mistral.aio`): the async
+    replacement must give the SDK's async parser's events, chunked anyhow, and close the body."""
+    _, original = _original()
+    body = _frames(boundary)
+    for size in (1, 3, 64, len(body)):
+        chunks = [body[i : i + size] for i in range(0, len(body), size)]
+        want = _collect_async(original["stream_events_async"], Body(chunks), str)
+        got_body = Body(chunks)
+        assert _collect_async(sse.stream_events_async, got_body, str) == want, (boundary, size)
+        assert got_body.closed
+    assert len(want) >= 5
+    sentinel = b'data: {"a": 1}\n\ndata: [DONE]\n\ndata: {"never": 1}\n\n'
+    stopped = Body([sentinel])
+    assert _collect_async(sse.stream_events_async, stopped, str, sentinel="[DONE]") == [
+        _collect_async(original["stream_events_async"], Body([sentinel]), str)[0]
+    ]
+    assert stopped.closed
