@@ -49,7 +49,8 @@ def run(coroutine: Awaitable[T]) -> T:
 
 
 class LoopStream:
-    """An opened async event stream, read on the loop into a consumer's `deliver(item)`.
+    """An opened async event stream (an async iterable of events, closed by `async with`), read
+    on the loop into a consumer's `deliver(item)`.
 
     `deliver` runs on the loop's thread and must not block: it gets each converted event, then
     any exception the stream raised (through `wrap_error`), then `None` at the end; it answers
@@ -58,12 +59,9 @@ class LoopStream:
     """
 
     def __init__(
-        self,
-        stream: Any,
-        convert: Callable[[Any], Any],
-        wrap_error: Callable[[Exception], Exception] = lambda exc: exc,
+        self, stream: Any, wrap_error: Callable[[Exception], Exception] = lambda exc: exc
     ) -> None:
-        self.stream, self.convert, self.wrap_error = stream, convert, wrap_error
+        self.stream, self.wrap_error = stream, wrap_error
         self.task: asyncio.Task | None = None
 
     async def _pump(self, deliver: Callable[[Any], bool | None]) -> None:
@@ -71,8 +69,8 @@ class LoopStream:
         gone = False  # the consumer stopped, or closed the stream from outside: no end for it
         try:
             async with self.stream as opened:
-                async for raw in opened:
-                    if not await _offer(deliver, self.convert(raw)):
+                async for event in opened:
+                    if not await _offer(deliver, event):
                         gone = True
                         return
         except asyncio.CancelledError:

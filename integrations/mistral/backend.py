@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -18,9 +17,8 @@ from django.conf import settings
 from mistralai.client import Mistral
 from mistralai.client.errors import MistralError, SDKError
 from mistralai.client.utils import BackoffStrategy, RetryConfig
-from pydantic import ConfigDict, create_model
 
-from integrations.mistral import aio, sse
+from integrations.mistral import aio, events, sdk_cache, sse
 from integrations.mistral.retrying import NO_RETRIES, RetryNotice, call_with_retries
 
 NO_BACKEND = (
@@ -33,12 +31,6 @@ _client: tuple[tuple[str, str], Mistral] | None = None
 
 class BackendError(Exception):
     """A backend failure, with a message a person can act on."""
-
-
-@dataclass(frozen=True)
-class StreamEvent:
-    type: str
-    data: dict[str, Any]
 
 
 def active_backend() -> str:
@@ -67,34 +59,9 @@ def backend_key() -> str:
     return f"{active_backend()}:{server_url().rstrip('/')}"
 
 
-def _cache_sdk_unmarshallers() -> None:
-    """The SDK builds a fresh pydantic model class for every value it parses, every stream
-    event included; with a hundred streams that class building was an eighth of the worker's
-    time (measured with py-spy). Cache the class per target type: same validation, same result."""
-    from mistralai.client.utils import serializers
-
-    if getattr(serializers.unmarshal, "cached_by_agentstudio", False):
-        return
-    original = serializers.unmarshal
-    models: dict[Any, Any] = {}
-
-    def unmarshal(val, typ: Any, coerce_iterables: bool = True) -> Any:
-        try:
-            model = models.get(typ)
-        except TypeError:  # an unhashable type: leave it to the SDK
-            return original(val, typ, coerce_iterables)
-        if model is None:
-            model = models[typ] = create_model(
-                "Unmarshaller",
-                body=(typ, ...),
-                __config__=ConfigDict(populate_by_name=True, arbitrary_types_allowed=True),
-            )
-        if coerce_iterables:
-            val = serializers._coerce_iterables_for_type(val, typ)
-        return model(body=val).body
-
-    unmarshal.cached_by_agentstudio = True
-    serializers.unmarshal = unmarshal
+# The SDK's per-call pydantic model classes, cached (see `sdk_cache`).
+_cache_sdk_unmarshallers = sdk_cache.cache_unmarshallers
+_cache_sdk_marshallers = sdk_cache.cache_marshallers
 
 
 KEEPALIVE_EXPIRY_S = 2.0
@@ -133,6 +100,7 @@ def client() -> Mistral:
         return cached[1]
     with _client_lock:
         _cache_sdk_unmarshallers()
+        _cache_sdk_marshallers()
         sse.install()
         if _client is None or _client[0] != key:
             retry = retry_config()
@@ -170,8 +138,8 @@ def _errors() -> Iterator[None]:
         raise BackendError(describe(exc)) from exc
 
 
-def _dump(model: Any) -> dict[str, Any]:
-    return model.model_dump(mode="json", by_alias=True)
+_dump = events.dump
+StreamEvent = events.StreamEvent  # what the engine consumes
 
 
 def agent_create(config: dict[str, Any]) -> dict[str, Any]:
@@ -251,25 +219,15 @@ def conversation_stream(
         # Opened from this (the turn's) thread, so retries wait and are announced here; read on
         # the process's stream loop.
         stream = aio.LoopStream(
-            call_with_retries(lambda: aio.run(open_stream()), on_retry),
-            _stream_event,
+            events.ConversationEventBody(
+                call_with_retries(lambda: aio.run(open_stream()), on_retry)
+            ),
             lambda exc: exc if isinstance(exc, BackendError) else BackendError(describe(exc)),
         )
     try:
         yield stream
     finally:
         stream.close()
-
-
-def _stream_event(event: Any) -> StreamEvent:
-    data = event.data
-    if hasattr(data, "model_dump"):
-        payload = _dump(data)
-        if type(data).__name__.startswith("Unknown"):
-            payload = dict(getattr(data, "raw", None) or {})
-    else:
-        payload = dict(data or {})
-    return StreamEvent(type=payload.get("type") or event.event, data=payload)
 
 
 def conversation_history(remote_conversation_id: str) -> list[dict[str, Any]]:

@@ -49,8 +49,15 @@ class _Splitter:
     """The parsing state of one stream: bytes in, decoded events out. Shared by the sync and the
     async reader, so both parse exactly alike."""
 
-    def __init__(self, decoder: Callable[[str], Any], sentinel: str | None, data_required: bool):
+    def __init__(
+        self,
+        decoder: Callable[[Any], Any],
+        sentinel: str | None,
+        data_required: bool,
+        parsed: bool = False,
+    ):
         self.decoder, self.sentinel, self.data_required = decoder, sentinel, data_required
+        self.parsed = parsed  # the decoder takes the event as a dict, not as its JSON text
         self.buffer = b""
         self.event_id: str | None = None
         self.done = False  # the sentinel came: nothing after it is read
@@ -67,7 +74,7 @@ class _Splitter:
                 break
             block, start = buffer[start:position], position + length
             event, discard, self.event_id = _parse_event(
-                block, self.decoder, self.sentinel, self.event_id, self.data_required
+                block, self.decoder, self.sentinel, self.event_id, self.data_required, self.parsed
             )
             if event is not None:
                 events.append(event)
@@ -80,7 +87,7 @@ class _Splitter:
     def end(self) -> list[Any]:
         """What the bytes after the last boundary amount to, once the body is over."""
         event, _, _ = _parse_event(
-            self.buffer, self.decoder, self.sentinel, self.event_id, self.data_required
+            self.buffer, self.decoder, self.sentinel, self.event_id, self.data_required, self.parsed
         )
         return [] if event is None else [event]
 
@@ -104,12 +111,16 @@ def stream_events(
 
 async def stream_events_async(
     response: Any,
-    decoder: Callable[[str], T],
+    decoder: Callable[[Any], T],
     sentinel: str | None = None,
     data_required: bool = True,
+    *,
+    parsed: bool = False,
 ) -> AsyncGenerator[T, None]:
+    """The SDK's async parser; with `parsed`, the decoder gets each event as the dict whose JSON
+    text the SDK's decoder would get (`events` reads conversation streams so)."""
     try:
-        splitter = _Splitter(decoder, sentinel, data_required)
+        splitter = _Splitter(decoder, sentinel, data_required, parsed)
         async for chunk in response.aiter_bytes():
             for event in splitter.feed(chunk):
                 yield event
@@ -127,6 +138,7 @@ def _parse_event(
     sentinel: str | None,
     event_id: str | None,
     data_required: bool,
+    parsed: bool = False,
 ) -> tuple[T | None, bool, str | None]:
     publish = False
     event: dict[str, Any] = {"id": None, "event": None, "data": None, "retry": None}
@@ -172,7 +184,7 @@ def _parse_event(
     if not publish:
         return None, False, event_id
     out = {k: v for k, v in event.items() if v is not None or (k == "data" and has_data)}
-    return decoder(json.dumps(out)), False, event_id
+    return decoder(out if parsed else json.dumps(out)), False, event_id
 
 
 def install() -> None:
