@@ -23,8 +23,13 @@ from integrations.mistral import sse
 
 DELTA = "message.output.delta"
 # MessageOutputEvent's fields, in its order (the order its dump has).
-_DELTA_FIELDS = ("id", "content", "type", "output_index", "content_index", "model", "agent_id")
-_DELTA_KEYS = frozenset((*_DELTA_FIELDS, "role"))
+_DELTA_KEYS = frozenset(
+    ("id", "content", "type", "created_at", "output_index", "content_index", "model", "agent_id",
+     "role")
+)  # fmt: skip
+_UNSEEN = object()
+_STAMPS: dict[str, Any] = {}  # a delta's created_at as the SDK dumps it (None: it refuses it)
+STAMPS_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -49,10 +54,26 @@ def from_sdk(event: Any) -> StreamEvent:
     return StreamEvent(type=payload.get("type") or event.event, data=payload)
 
 
+def _stamp(value: str) -> Any:
+    """`created_at` as the SDK's model validates and dumps it, worked out by that model once per
+    distinct value (all the deltas of one message share their message's)."""
+    dumped = _STAMPS.get(value, _UNSEEN)
+    if dumped is _UNSEEN:
+        try:
+            model = models.MessageOutputEvent(id="", content="", created_at=value)
+            dumped = dump(model).get("created_at")
+        except ValueError:  # pydantic's ValidationError: the SDK refuses it
+            dumped = None
+        if len(_STAMPS) >= STAMPS_KEPT:
+            _STAMPS.clear()
+        _STAMPS[value] = dumped
+    return dumped
+
+
 def text_delta(data: Any) -> dict[str, Any] | None:
     """The SDK's dump of a text delta, or None when `data` is anything else or anything the SDK
     might treat differently (an unknown key, a null, a value of another type, a timestamp it
-    would reformat): those take the SDK's path."""
+    refuses): those take the SDK's path."""
     if type(data) is not dict or data.get("type") != DELTA or not data.keys() <= _DELTA_KEYS:
         return None
     if type(data.get("id")) is not str or type(data.get("content")) is not str:
@@ -60,6 +81,11 @@ def text_delta(data: Any) -> dict[str, Any] | None:
     if data.get("role", "assistant") != "assistant":
         return None
     dumped = {"id": data["id"], "content": data["content"], "type": DELTA}
+    stamp = data.get("created_at")
+    if stamp is not None:  # a null created_at is dropped from the dump, as the SDK drops it
+        if type(stamp) is not str or (dumped_stamp := _stamp(stamp)) is None:
+            return None
+        dumped["created_at"] = dumped_stamp
     for key in ("output_index", "content_index"):
         value = data.get(key, 0)
         if type(value) is not int:

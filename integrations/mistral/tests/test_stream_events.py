@@ -35,7 +35,18 @@ VALUES = {
     "model": ["mistral-medium-latest", "", None, 1],
     "agent_id": ["ag_1", None, 0],
     "role": ["assistant", "user", None],
-    "created_at": ["2025-05-27T10:59:41.602844Z", "2025-05-27T10:59:41+02:00", None],
+    "created_at": [
+        "2025-05-27T10:59:41.602844Z",
+        "2025-05-27T10:59:41+02:00",
+        "2025-05-27T10:59:41.6Z",
+        "2025-05-27 10:59:41",
+        "2025-05-27",
+        "1748343581",
+        "2025-13-45T10:59:41Z",
+        "yesterday",
+        None,
+        17,
+    ],
     "extra": [1, None],
     "type": ["message.output.delta", "message.output.deltas"],
 }
@@ -72,6 +83,8 @@ def test_the_usual_delta_takes_the_fast_path_and_dumps_as_the_sdk_does():
     assert fast is not None
     assert list(fast.items()) == list(_sdk(data).items())
     assert list(events.text_delta(BASE).items()) == list(_sdk(BASE).items())  # defaults filled
+    stamped = {**data, "created_at": "2025-05-27T10:59:41.602844Z"}  # as the API sends them
+    assert list(events.text_delta(stamped).items()) == list(_sdk(stamped).items())
 
 
 def _variants():
