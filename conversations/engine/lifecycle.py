@@ -16,7 +16,6 @@ from uuid import UUID
 from django.conf import settings
 from django.db import connection
 
-from agents.models import Agent
 from conversations.engine import branching, files, followups, local
 from conversations.engine.recorder import TurnRecorder
 from conversations.engine.stream import DROPPED_STREAM, stream_into
@@ -139,9 +138,6 @@ def _execute(conversation: Conversation, turn: Turn) -> str | None:
     try:
         remotes = graph_sync(conversation.graph)
         agents_by_remote = {r.remote_id: r.agent for r in remotes.values()}
-        for agent in Agent.objects.filter(pk__in=[r.agent_id for r in remotes.values()]):
-            remotes[agent.pk].agent = agent
-            agents_by_remote[remotes[agent.pk].remote_id] = agent
         recorder = TurnRecorder(conversation, turn, agents_by_remote)
         entry_agent = conversation.entry_agent_id or conversation.active_agent_id
         metadata = {**conversation.metadata, "agentstudio_conversation": str(conversation.pk)}

@@ -33,16 +33,16 @@ TURN_RELATED = (
 def turn_claim(*, turn_id: UUID | str) -> Turn | None:
     """Queued → running for this worker, or None if it is not queued (run, running, cancelled)."""
     claimed = Turn.objects.filter(pk=turn_id, state=Turn.State.QUEUED).update(
-        state=Turn.State.RUNNING, attempts=F("attempts") + 1, heartbeat_at=timezone.now()
+        state=Turn.State.RUNNING,
+        attempts=F("attempts") + 1,
+        heartbeat_at=timezone.now(),
+        # Where this turn's events begin in the log: recovery replays them from here.
+        start_seq=Subquery(
+            Conversation.objects.filter(pk=OuterRef("conversation_id")).values("last_seq")[:1]
+        ),
     )
     if not claimed:
         return None
-    # Where this turn's events begin in the log: recovery replays them from here.
-    Turn.objects.filter(pk=turn_id).update(
-        start_seq=Subquery(
-            Conversation.objects.filter(pk=OuterRef("conversation_id")).values("last_seq")[:1]
-        )
-    )
     return Turn.objects.select_related(*TURN_RELATED).get(pk=turn_id)
 
 

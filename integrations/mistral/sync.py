@@ -134,7 +134,8 @@ def _graph_lock(graph: Graph) -> Iterator[None]:
 
 
 def graph_sync(graph: Graph) -> dict[Any, RemoteAgent]:
-    """Bring the backend up to date with the graph; returns {agent id: RemoteAgent}."""
+    """Bring the backend up to date with the graph; returns {agent id: RemoteAgent}, each with its
+    `agent` loaded (one query for all of them)."""
     # Every turn calls this: when nothing changed, answer from the database without the lock.
     state = _load(graph)
     if _up_to_date(*state):
@@ -182,8 +183,14 @@ def _find_drift(agents: list[Agent], remotes: dict[Any, RemoteAgent]) -> list[Dr
 
 def _load(graph: Graph) -> tuple[list[Agent], dict[Any, RemoteAgent], dict[Any, list[Any]], str]:
     key = backend.backend_key()
-    agents = list(Agent.objects.filter(graph=graph).order_by("name"))
+    # MCP servers prefetched: the configuration of each agent lists their tools (`offered_tools`).
+    agents = list(
+        Agent.objects.filter(graph=graph).order_by("name").prefetch_related("mcp_servers")
+    )
+    by_pk = {agent.pk: agent for agent in agents}
     remotes = {r.agent_id: r for r in RemoteAgent.objects.filter(agent__graph=graph, backend=key)}
+    for remote in remotes.values():
+        remote.agent = by_pk[remote.agent_id]  # the caller reads them: no query per remote
     targets: dict[Any, list[Any]] = {agent.pk: [] for agent in agents}
     edges = HandoffEdge.objects.filter(source__graph=graph).order_by("target__name")
     for source_id, target_id in edges.values_list("source_id", "target_id"):
