@@ -9,6 +9,7 @@ and compare both on the same values."""
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from pydantic import ConfigDict, create_model
@@ -20,16 +21,21 @@ MARSHAL_USERS = ("serializers", "requestbodies", "values", "forms")
 
 def _model_cache(name: str):
     models: dict[Any, Any] = {}
+    # A hundred turns starting at once would otherwise each build the same class.
+    building = threading.Lock()
 
     def model_for(typ: Any) -> Any:
         """The cached model class for `typ`; raises TypeError for an unhashable type."""
         model = models.get(typ)
         if model is None:
-            model = models[typ] = create_model(
-                name,
-                body=(typ, ...),
-                __config__=ConfigDict(populate_by_name=True, arbitrary_types_allowed=True),
-            )
+            with building:
+                model = models.get(typ)
+                if model is None:
+                    model = models[typ] = create_model(
+                        name,
+                        body=(typ, ...),
+                        __config__=ConfigDict(populate_by_name=True, arbitrary_types_allowed=True),
+                    )
         return model
 
     return model_for
