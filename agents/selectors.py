@@ -14,7 +14,14 @@ from agents import validation
 from agents.mcp_tools import mcp_issues
 from agents.models import Agent, AgentVersion, Graph, HandoffEdge
 from workspaces.roles import Role
-from workspaces.selectors import User, check_role, is_authenticated, parse_uuid, role_subquery
+from workspaces.selectors import (
+    User,
+    check_role,
+    is_authenticated,
+    parse_uuid,
+    role_in_workspace,
+    role_subquery,
+)
 
 
 def graphs_for_user(user: User) -> QuerySet[Graph]:
@@ -53,9 +60,19 @@ def agents_for_user(user: User) -> QuerySet[Agent]:
     return _with_handoffs(queryset)
 
 
-def agent_get_for_user(user: User, agent_id: Any, min_role: str = Role.VIEWER) -> Agent:
-    agent = agents_for_user(user).filter(pk=parse_uuid(agent_id)).first()
-    check_role(agent.user_role if agent else None, min_role)
+def agent_get_for_user(
+    user: User, agent_id: Any, min_role: str = Role.VIEWER, *, handoffs: bool = True
+) -> Agent:
+    """One agent, with `user_role`; `handoffs=False` skips prefetching its outgoing edges (to
+    start a conversation with it, say). Two plain queries, the agent then the user's role: the
+    role subquery of `agents_for_user` cost more to build than both."""
+    queryset = Agent.objects.select_related("graph", "graph__workspace").filter(
+        pk=parse_uuid(agent_id)
+    )
+    agent = (_with_handoffs(queryset) if handoffs else queryset).first()
+    role = role_in_workspace(user, agent.graph.workspace_id) if agent else None
+    check_role(role, min_role)
+    agent.user_role = role
     return agent
 
 

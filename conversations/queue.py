@@ -27,13 +27,20 @@ ORCHESTRATION_ADVANCE_TASK = "orchestrations.advance"
 ORCHESTRATION_RUN_KEY = "orchestration_run"  # in the metadata of a step's conversation
 
 
+def send_task(name: str, *args: str, **options) -> None:
+    """Send a fire-and-forget task by name. Celery, sending by name, does not know the task
+    ignores its result and would subscribe to the result backend for every message sent (a
+    Redis round trip and a subscription per turn); none of ours has a result anyone reads."""
+    current_app.send_task(name, args=list(args), ignore_result=True, **options)
+
+
 def send_turn(turn_id: UUID | str, *, resend: bool = False) -> bool:
     """Hand a queued turn to the broker now; never raises. The task's claim makes a duplicate
     harmless. Its rows are committed by now, so a broker outage must not become a 500 that a
     retry would duplicate: the turn is marked instead, and the periodic recovery sends it again
     (`resend`, which clears the mark) once the broker is back."""
     try:
-        current_app.send_task(RUN_TURN_TASK, args=[str(turn_id)])
+        send_task(RUN_TURN_TASK, str(turn_id))
     except Exception:  # kombu's OperationalError, or whatever else a broken broker raises
         logger.exception("could not enqueue turn %s; the recovery job will send it", turn_id)
         Turn.objects.filter(pk=turn_id, state=Turn.State.QUEUED).update(
@@ -61,7 +68,7 @@ def enqueue_turn_ended(conversation_id: UUID | str) -> None:
         # Apps above the engine listen too (settings.TURN_ENDED_EXTRA_TASKS, e.g. the suites).
         for task in (TURN_ENDED_TASK, *getattr(settings, "TURN_ENDED_EXTRA_TASKS", ())):
             try:
-                current_app.send_task(task, args=[str(conversation_id)])
+                send_task(task, str(conversation_id))
             except Exception:
                 logger.warning("could not enqueue %s for %s", task, conversation_id)
 
@@ -77,7 +84,7 @@ def enqueue_orchestration_advance(conversation: Conversation) -> None:
 
     def send() -> None:
         try:
-            current_app.send_task(ORCHESTRATION_ADVANCE_TASK, args=[str(run_id)])
+            send_task(ORCHESTRATION_ADVANCE_TASK, str(run_id))
         except Exception:
             logger.warning("could not enqueue a pass over run %s", run_id)
 

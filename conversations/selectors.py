@@ -11,12 +11,15 @@ from conversations.models import Conversation, Entry, Event, GeneratedFile, Pend
 from conversations.queue import ORCHESTRATION_RUN_KEY
 from workspaces.models import Membership
 from workspaces.roles import Role
-from workspaces.selectors import check_role, parse_uuid, role_subquery
+from workspaces.selectors import check_role, parse_uuid, role_in_workspace, role_subquery
 
 
 def _check(obj, min_role: str):
     check_role(obj.user_role if obj is not None else None, min_role)
     return obj
+
+
+CONVERSATION_RELATED = ("graph", "graph__workspace", "entry_agent", "active_agent", "started_by")
 
 
 def conversations_for_user(user) -> QuerySet[Conversation]:
@@ -25,13 +28,22 @@ def conversations_for_user(user) -> QuerySet[Conversation]:
     return (
         Conversation.objects.annotate(user_role=role_subquery(user, "graph__workspace"))
         .filter(user_role__isnull=False)
-        .select_related("graph", "graph__workspace", "entry_agent", "active_agent", "started_by")
+        .select_related(*CONVERSATION_RELATED)
     )
 
 
 def conversation_get_for_user(user, conversation_id: Any, min_role: str = Role.VIEWER):
-    conversation = conversations_for_user(user).filter(pk=parse_uuid(conversation_id)).first()
-    return _check(conversation, min_role)
+    """One conversation, with `user_role`: the row, then the user's role in its workspace (every
+    socket and page asks; the role subquery of `conversations_for_user` costs more to build)."""
+    conversation = (
+        Conversation.objects.select_related(*CONVERSATION_RELATED)
+        .filter(pk=parse_uuid(conversation_id))
+        .first()
+    )
+    role = role_in_workspace(user, conversation.graph.workspace_id) if conversation else None
+    check_role(role, min_role)
+    conversation.user_role = role
+    return conversation
 
 
 def events_after(conversation: Conversation, after: int, limit: int = 1000) -> QuerySet[Event]:

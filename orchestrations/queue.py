@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-from celery import current_app
 from django.db import transaction
+
+from conversations.queue import send_task
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +16,7 @@ ADVANCE_TASK = "orchestrations.advance"
 
 def send_advance(run_id: UUID | str, countdown: float | None = None) -> None:
     try:
-        current_app.send_task(ADVANCE_TASK, args=[str(run_id)], countdown=countdown)
+        send_task(ADVANCE_TASK, str(run_id), countdown=countdown)
     except Exception:  # a broken broker: the recovery job advances the run later
         logger.warning("could not enqueue a pass over run %s", run_id)
 

@@ -62,7 +62,9 @@ class ConversationListCreate(ConversationErrorsMixin, generics.ListAPIView):
     def post(self, request):
         data = s.StartInput(data=request.data)
         data.is_valid(raise_exception=True)
-        agent = agent_get_for_user(request.user, data.validated_data["agent"], Role.OPERATOR)
+        agent = agent_get_for_user(
+            request.user, data.validated_data["agent"], Role.OPERATOR, handoffs=False
+        )
         conversation = services.conversation_start(
             actor=request.user,
             agent=agent,

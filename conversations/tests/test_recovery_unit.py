@@ -68,7 +68,7 @@ def test_a_turn_the_broker_refused_is_sent_on_the_next_run_however_young(
 ):
     from kombu.exceptions import OperationalError
 
-    def refuse(name, args):
+    def refuse(name, args, **options):
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
     _, members = team
@@ -82,9 +82,11 @@ def test_a_turn_the_broker_refused_is_sent_on_the_next_run_however_young(
     assert tasks.recover_stale_turns(stale_after_s=60) == {str(turn.pk): "enqueue failed"}
 
     sent = []
-    monkeypatch.setattr(
-        queue, "current_app", SimpleNamespace(send_task=lambda name, args: sent.extend(args))
-    )
+
+    def accept(name, args, **options):
+        sent.extend(args)
+
+    monkeypatch.setattr(queue, "current_app", SimpleNamespace(send_task=accept))
     assert tasks.recover_stale_turns(stale_after_s=60) == {str(turn.pk): "re-enqueued"}
     assert sent == [str(turn.pk)]
     turn.refresh_from_db()
