@@ -180,11 +180,14 @@ def _answer(result: CaseResult, conversation: Conversation) -> None:
 
 def case_settle(*, conversation_id: Any) -> None:
     """A suite's conversation stopped (waiting for input, or finished): move its case on."""
-    result = (
-        CaseResult.objects.select_related("run", "run__suite", "case", "conversation")
-        .filter(conversation_id=conversation_id, status=CaseResult.Status.RUNNING)
-        .first()
+    running = CaseResult.objects.filter(
+        conversation_id=conversation_id, status=CaseResult.Status.RUNNING
     )
+    # Every turn of every conversation ends here: most are no suite's, and a plain existence
+    # check costs far less than the joined read a suite's case needs.
+    if not running.exists():
+        return
+    result = running.select_related("run", "run__suite", "case", "conversation").first()
     if result is None or result.conversation is None:
         return
     conversation = result.conversation
