@@ -73,11 +73,12 @@ class _Inbox:
         return items
 
 
+_END = object()  # the stream is over
+
+
 def _urgent(item) -> bool:
+    """Anything but a delta must not wait for a delta window."""
     return item is _END or isinstance(item, Exception) or item.type not in DELTA_TYPES
-
-
-_END = object()
 
 
 def stream_into(

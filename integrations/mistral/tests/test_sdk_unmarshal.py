@@ -1,7 +1,8 @@
-"""integrations.mistral.backend replaces the `mistralai` SDK's private `serializers.unmarshal`
-with a caching copy. These tests pin what it replaces: when a new SDK version changes the
-function, the helper it relies on, or the path by which the SDK reaches it, they fail, and the
-replacement must be reviewed again (or dropped) before the version is taken."""
+"""integrations.mistral.sdk_cache (installed by the backend's client) replaces the `mistralai`
+SDK's private `serializers.unmarshal` with a caching copy. These tests pin what it replaces: when
+a new SDK version changes the function, the helper it relies on, or the path by which the SDK
+reaches it, they fail, and the replacement must be reviewed again (or dropped) before the version
+is taken."""
 
 from __future__ import annotations
 
