@@ -43,6 +43,7 @@ class TurnRecorder:
     last_entry_write: float = 0.0
     last_batch: flusher.Batch | None = None
     next_position: int | None = None  # of the turn's first new entry; None: after the last
+    settled: bool = False  # a final flush wrote everything and nothing came after it
 
     def __post_init__(self) -> None:
         if self.next_position is None:
@@ -146,11 +147,15 @@ class TurnRecorder:
     def flush(self, *, final: bool = False) -> None:
         """Hand buffered events (and, at most every ENTRY_WRITE_S, entry snapshots) to the
         process's group-commit writer. `final` waits until everything is written."""
+        pending = self.dirty or self.remote_id_changed or self.agent_changed
+        if final and self.settled and not self.buffer and not pending:
+            # The stream's end flushed and waited already (a failed write raised there): the
+            # turn's end has nothing to add.
+            return
         now = time.monotonic()
         # Heartbeats are the lifecycle's heartbeat thread's; this interval only paces the cancel
         # check on a stream that sends nothing.
         check_cancel = now - self.last_cancel_check >= HEARTBEAT_S
-        pending = self.dirty or self.remote_id_changed or self.agent_changed
         write_entries = pending and (final or now - self.last_entry_write >= ENTRY_WRITE_S)
         if not self.buffer and not check_cancel and not write_entries and not final:
             return
@@ -187,3 +192,4 @@ class TurnRecorder:
             self.cancelled = Conversation.objects.filter(
                 pk=self.conversation.pk, cancel_requested=True
             ).exists()
+        self.settled = final
