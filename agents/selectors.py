@@ -18,6 +18,7 @@ from workspaces.selectors import (
     User,
     check_role,
     is_authenticated,
+    one_or_none,
     parse_uuid,
     role_in_workspace,
     role_subquery,
@@ -69,7 +70,7 @@ def agent_get_for_user(
     queryset = Agent.objects.select_related("graph", "graph__workspace").filter(
         pk=parse_uuid(agent_id)
     )
-    agent = (_with_handoffs(queryset) if handoffs else queryset).first()
+    agent = one_or_none(_with_handoffs(queryset) if handoffs else queryset)
     role = role_in_workspace(user, agent.graph.workspace_id) if agent else None
     check_role(role, min_role)
     agent.user_role = role

@@ -27,11 +27,26 @@ ORCHESTRATION_ADVANCE_TASK = "orchestrations.advance"
 ORCHESTRATION_RUN_KEY = "orchestration_run"  # in the metadata of a step's conversation
 
 
+class _Sent:
+    """What `send_task` hands back instead of an `AsyncResult`, whose construction sets up the
+    result backend (per thread): nobody reads our tasks' results."""
+
+    def __init__(self, task_id: str) -> None:
+        self.id = task_id
+
+
 def send_task(name: str, *args: str, **options) -> None:
     """Send a fire-and-forget task by name. Celery, sending by name, does not know the task
     ignores its result and would subscribe to the result backend for every message sent (a
     Redis round trip and a subscription per turn); none of ours has a result anyone reads."""
-    current_app.send_task(name, args=list(args), ignore_result=True, **options)
+    current_app.send_task(
+        name,
+        args=list(args),
+        ignore_result=True,
+        add_to_parent=False,
+        result_cls=_Sent,
+        **options,
+    )
 
 
 def send_turn(turn_id: UUID | str, *, resend: bool = False) -> bool:

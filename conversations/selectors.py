@@ -11,7 +11,13 @@ from conversations.models import Conversation, Entry, Event, GeneratedFile, Pend
 from conversations.queue import ORCHESTRATION_RUN_KEY
 from workspaces.models import Membership
 from workspaces.roles import Role
-from workspaces.selectors import check_role, parse_uuid, role_in_workspace, role_subquery
+from workspaces.selectors import (
+    check_role,
+    one_or_none,
+    parse_uuid,
+    role_in_workspace,
+    role_subquery,
+)
 
 
 def _check(obj, min_role: str):
@@ -35,10 +41,10 @@ def conversations_for_user(user) -> QuerySet[Conversation]:
 def conversation_get_for_user(user, conversation_id: Any, min_role: str = Role.VIEWER):
     """One conversation, with `user_role`: the row, then the user's role in its workspace (every
     socket and page asks; the role subquery of `conversations_for_user` costs more to build)."""
-    conversation = (
-        Conversation.objects.select_related(*CONVERSATION_RELATED)
-        .filter(pk=parse_uuid(conversation_id))
-        .first()
+    conversation = one_or_none(
+        Conversation.objects.select_related(*CONVERSATION_RELATED).filter(
+            pk=parse_uuid(conversation_id)
+        )
     )
     role = role_in_workspace(user, conversation.graph.workspace_id) if conversation else None
     check_role(role, min_role)
