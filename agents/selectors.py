@@ -18,9 +18,8 @@ from workspaces.selectors import (
     User,
     check_role,
     is_authenticated,
-    one_or_none,
+    one_for_user,
     parse_uuid,
-    role_in_workspace,
     role_subquery,
 )
 
@@ -70,11 +69,8 @@ def agent_get_for_user(
     queryset = Agent.objects.select_related("graph", "graph__workspace").filter(
         pk=parse_uuid(agent_id)
     )
-    agent = one_or_none(_with_handoffs(queryset) if handoffs else queryset)
-    role = role_in_workspace(user, agent.graph.workspace_id) if agent else None
-    check_role(role, min_role)
-    agent.user_role = role
-    return agent
+    queryset = _with_handoffs(queryset) if handoffs else queryset
+    return one_for_user(user, queryset, lambda agent: agent.graph.workspace_id, min_role)
 
 
 def agents_of_graph(graph: Graph) -> QuerySet[Agent]:

@@ -13,9 +13,8 @@ from workspaces.models import Membership
 from workspaces.roles import Role
 from workspaces.selectors import (
     check_role,
-    one_or_none,
+    one_for_user,
     parse_uuid,
-    role_in_workspace,
     role_subquery,
 )
 
@@ -41,15 +40,10 @@ def conversations_for_user(user) -> QuerySet[Conversation]:
 def conversation_get_for_user(user, conversation_id: Any, min_role: str = Role.VIEWER):
     """One conversation, with `user_role`: the row, then the user's role in its workspace (every
     socket and page asks; the role subquery of `conversations_for_user` costs more to build)."""
-    conversation = one_or_none(
-        Conversation.objects.select_related(*CONVERSATION_RELATED).filter(
-            pk=parse_uuid(conversation_id)
-        )
+    queryset = Conversation.objects.select_related(*CONVERSATION_RELATED).filter(
+        pk=parse_uuid(conversation_id)
     )
-    role = role_in_workspace(user, conversation.graph.workspace_id) if conversation else None
-    check_role(role, min_role)
-    conversation.user_role = role
-    return conversation
+    return one_for_user(user, queryset, lambda c: c.graph.workspace_id, min_role)
 
 
 def events_after(conversation: Conversation, after: int, limit: int = 1000) -> QuerySet[Event]:

@@ -8,6 +8,7 @@ exist — while a member without the needed role gets `PermissionDenied` (403).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -54,6 +55,18 @@ def role_in_workspace(user: User, workspace_id: Any) -> str | None:
     roles = Membership.objects.filter(workspace_id=workspace_id, user=user).values_list("role")
     found = one_or_none(roles)
     return found[0] if found else None
+
+
+def one_for_user(
+    user: User, queryset: QuerySet, workspace_of: Callable[[Any], Any], min_role: str
+) -> Any:
+    """The one object of `queryset`, with the user's role in its workspace (`workspace_of(obj)`,
+    the workspace's id) as `user_role`; 404 or 403 as `check_role` decides."""
+    obj = one_or_none(queryset)
+    role = role_in_workspace(user, workspace_of(obj)) if obj is not None else None
+    check_role(role, min_role)
+    obj.user_role = role
+    return obj
 
 
 def check_role(role: str | None, min_role: str) -> None:

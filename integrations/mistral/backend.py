@@ -132,10 +132,16 @@ def describe(exc: Exception) -> str:
 def _errors() -> Iterator[None]:
     try:
         yield
-    except BackendError:
-        raise
     except Exception as exc:  # SDK, transport and validation errors all end the same way
-        raise BackendError(describe(exc)) from exc
+        wrapped = as_backend_error(exc)
+        if wrapped is exc:
+            raise
+        raise wrapped from exc
+
+
+def as_backend_error(exc: Exception) -> BackendError:
+    """Any failure of a backend call as the `BackendError` a person can act on."""
+    return exc if isinstance(exc, BackendError) else BackendError(describe(exc))
 
 
 _dump = events.dump
@@ -222,7 +228,7 @@ def conversation_stream(
             events.ConversationEventBody(
                 call_with_retries(lambda: aio.run(open_stream()), on_retry)
             ),
-            lambda exc: exc if isinstance(exc, BackendError) else BackendError(describe(exc)),
+            as_backend_error,
         )
     try:
         yield stream
