@@ -365,3 +365,20 @@ def _fresh_api_throttle_counters():
     from django.core.cache import cache
 
     cache.clear()
+
+
+WORKER_LOG_TAIL = 120  # lines of the worker's log shown under a failed test that used it
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test that ran on the session's worker shows what the worker did meanwhile: a
+    turn or a pass that never came is otherwise invisible in CI, where the logs are gone."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    worker = getattr(item, "funcargs", {}).get("celery_worker_process")
+    if isinstance(worker, WorkerProcess):
+        tail = worker.log_text().splitlines()[-WORKER_LOG_TAIL:]
+        report.sections.append(("worker log (tail)", "\n".join(tail)))

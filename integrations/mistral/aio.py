@@ -11,6 +11,7 @@ stay where they are) by running the opening coroutine here and waiting for it.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import threading
@@ -21,6 +22,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # A consumer that is behind says so (None); the pump tries again after this long.
 FULL_RETRY_S = 0.005
+# Closing a stream cancels its reader and waits for the response to close: seconds at worst.
+CLOSE_TIMEOUT_S = 30.0
 
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
@@ -43,9 +46,16 @@ def loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
-def run(coroutine: Awaitable[T]) -> T:
-    """Run a coroutine on the reading loop and wait for its result (or its exception)."""
-    return asyncio.run_coroutine_threadsafe(coroutine, loop()).result()  # type: ignore[arg-type]
+def run(coroutine: Awaitable[T], timeout: float | None = None) -> T:
+    """Run a coroutine on the reading loop and wait for its result (or its exception); after
+    `timeout` seconds it is cancelled and TimeoutError raised, so a wedged loop fails the turn
+    instead of holding its worker thread for good."""
+    future = asyncio.run_coroutine_threadsafe(coroutine, loop())  # type: ignore[arg-type]
+    try:
+        return future.result(timeout)
+    except concurrent.futures.TimeoutError:
+        future.cancel()
+        raise TimeoutError(f"the backend stream loop did not answer within {timeout:g} s") from None
 
 
 class LoopStream:
@@ -98,7 +108,7 @@ class LoopStream:
     def close(self) -> None:
         """Stop reading and close the HTTP stream (waits until it is closed)."""
         try:
-            run(self._shutdown())
+            run(self._shutdown(), CLOSE_TIMEOUT_S)
         except Exception:  # a stream that fails to close must not fail the turn
             logger.warning("closing a backend stream failed", exc_info=True)
 

@@ -65,6 +65,7 @@ _cache_sdk_marshallers = sdk_cache.cache_marshallers
 
 
 KEEPALIVE_EXPIRY_S = 2.0
+OPEN_MARGIN_S = 10.0
 
 
 def retry_config() -> RetryConfig:
@@ -221,12 +222,14 @@ def conversation_stream(
             retries=NO_RETRIES,
         )
 
+    # The SDK's own timeout ends a slow opening; this ceiling only catches a wedged loop.
+    open_timeout = settings.MISTRAL_TIMEOUT_MS / 1000 + OPEN_MARGIN_S
     with _errors():
         # Opened from this (the turn's) thread, so retries wait and are announced here; read on
         # the process's stream loop.
         stream = aio.LoopStream(
             events.ConversationEventBody(
-                call_with_retries(lambda: aio.run(open_stream()), on_retry)
+                call_with_retries(lambda: aio.run(open_stream(), open_timeout), on_retry)
             ),
             as_backend_error,
         )

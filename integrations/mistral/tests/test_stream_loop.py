@@ -171,3 +171,22 @@ def test_the_loop_runs_a_coroutine_and_raises_its_error():
     with pytest.raises(ValueError, match="from the loop"):
         aio.run(fail())
     assert aio.loop() is aio.loop()
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_wait_on_the_loop_gives_up_after_its_timeout_and_cancels_the_work():
+    import asyncio
+
+    cancelled = threading.Event()
+
+    async def forever():
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    with pytest.raises(TimeoutError, match="did not answer within 0.05 s"):
+        aio.run(forever(), 0.05)
+    assert cancelled.wait(5)
+    assert aio.run(asyncio.sleep(0, result="still serving"), 5) == "still serving"
