@@ -1,11 +1,12 @@
 """WebSocket authentication: the session cookie, or an `Authorization: Token <key>` header."""
 
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 
+from conversations.socket_db import SocketRead
 
-@database_sync_to_async
+
+@SocketRead
 def _user_for_token(key: str):
     from rest_framework.authtoken.models import Token
 

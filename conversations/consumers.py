@@ -9,25 +9,23 @@ when the process's watcher (`log_watch`) finds it quiet and behind: never while 
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from urllib.parse import parse_qs
 
-from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from conversations import log_watch, selectors
 from conversations.publisher import conversation_group, workspace_group
+from conversations.socket_db import NoConnectionSweep, db
 
 FORBIDDEN = 4403
 REPLAY_BATCH = 500
-# Read-only queries, so they need not queue on Channels' single thread-sensitive thread: a
-# hundred sockets connecting at once replay in parallel.
-db = partial(DatabaseSyncToAsync, thread_sensitive=False)
+# `db`: read-only queries, so they need not queue on Channels' single thread-sensitive thread
+# (a hundred sockets connecting at once replay in parallel), each thread keeping its connection.
 
 
-class ConversationConsumer(AsyncJsonWebsocketConsumer):
+class ConversationConsumer(NoConnectionSweep, AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         self.group = None
@@ -107,7 +105,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         pass
 
 
-class FeedConsumer(AsyncJsonWebsocketConsumer):
+class FeedConsumer(NoConnectionSweep, AsyncJsonWebsocketConsumer):
     """Status changes and pending-action changes for every workspace the user belongs to."""
 
     async def connect(self):

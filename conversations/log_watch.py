@@ -13,16 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from functools import partial
 from typing import Protocol
 
-from channels.db import DatabaseSyncToAsync
-
 from conversations import selectors
+from conversations.socket_db import db
 
 logger = logging.getLogger(__name__)
 WATCH_S = 2.0
-db = partial(DatabaseSyncToAsync, thread_sensitive=False)
 
 
 class Follower(Protocol):
