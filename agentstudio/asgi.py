@@ -1,9 +1,10 @@
 import os
 
-from django.core.asgi import get_asgi_application
+from agentstudio.asgi_handler import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agentstudio.settings.dev")
-django_asgi_app = get_asgi_application()  # before importing consumers: it sets up Django
+# Before importing consumers: it sets up Django. Request threads are reused (asgi_handler).
+django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import WebsocketDenier  # noqa: E402

@@ -85,6 +85,9 @@ def database(default_sqlite: Path, variable: str = "DATABASE_URL") -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+        # Request threads outlive requests (asgi_handler), so their connections may too: a
+        # SQLite connection is a file handle, and opening one cost more than most requests' SQL.
+        config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
         config["CONN_HEALTH_CHECKS"] = True

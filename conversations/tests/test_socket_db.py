@@ -14,6 +14,14 @@ from workspaces.models import Workspace
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def one_request_connections(monkeypatch):
+    """CONN_MAX_AGE = 0 (PostgreSQL's default): every connection is old at once."""
+    from django.db import connections
+
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+
+
 def _read() -> tuple[int, bool]:
     """Which thread, and whether a connection was already open there when the read began."""
     import threading
