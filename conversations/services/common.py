@@ -21,10 +21,16 @@ def entry_next_position(conversation: Conversation) -> int:
 
 
 def turn_create(
-    *, conversation: Conversation, kind: str, inputs: list[dict[str, Any]] | None
+    *,
+    conversation: Conversation,
+    kind: str,
+    inputs: list[dict[str, Any]] | None,
+    number: int | None = None,
 ) -> Turn:
-    """A queued turn numbered after the conversation's last (the caller enqueues it)."""
-    number = (conversation.turns.aggregate(n=Max("number"))["n"] or 0) + 1
+    """A queued turn numbered after the conversation's last, unless the caller knows its number
+    (a new conversation's is 1). The caller enqueues it."""
+    if number is None:
+        number = (conversation.turns.aggregate(n=Max("number"))["n"] or 0) + 1
     return Turn.objects.create(conversation=conversation, number=number, kind=kind, inputs=inputs)
 
 

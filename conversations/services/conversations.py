@@ -7,6 +7,7 @@ transaction; the worker's status changes are in the event log, not the audit tra
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -51,11 +52,21 @@ def clean_inputs(inputs: Any) -> str:
     return inputs
 
 
-def add_user_message(conversation: Conversation, turn: Turn, text: str, actor) -> Entry:
+def add_user_message(
+    conversation: Conversation,
+    turn: Turn,
+    text: str,
+    actor,
+    *,
+    position: int | None = None,
+    preceding: Sequence[tuple[EventType, dict[str, Any]]] = (),
+) -> Entry:
+    """The person's message entry and its event. A caller that knows the position (a new
+    conversation's first entry is 0) saves asking; `preceding` events go in the same write."""
     entry = Entry.objects.create(
         conversation=conversation,
         turn=turn,
-        position=entry_next_position(conversation),
+        position=entry_next_position(conversation) if position is None else position,
         type=Entry.Type.MESSAGE_INPUT,
         role="user",
         text=text,
@@ -68,7 +79,7 @@ def add_user_message(conversation: Conversation, turn: Turn, text: str, actor) -
         "content": text,
         "user": getattr(actor, "username", None),
     }
-    append_events(conversation.pk, [(EventType.MESSAGE_INPUT, data)])
+    append_events(conversation.pk, [*preceding, (EventType.MESSAGE_INPUT, data)])
     return entry
 
 
@@ -101,15 +112,15 @@ def conversation_start(
             title=text[:200],
             started_by=actor,
         )
+        # A new conversation: its first turn and entry, and its log's first two events at once.
         turn = turn_create(
             conversation=conversation,
             kind="start",
             inputs=[{"type": Entry.Type.MESSAGE_INPUT.value, "role": "user", "content": text}],
+            number=1,
         )
-        append_events(
-            conversation.pk, [(EventType.CONVERSATION_STATUS, status_data(Status.QUEUED))]
-        )
-        add_user_message(conversation, turn, text, actor)
+        queued = (EventType.CONVERSATION_STATUS, status_data(Status.QUEUED))
+        add_user_message(conversation, turn, text, actor, position=0, preceding=[queued])
         publish_feed(
             agent.graph.workspace_id,
             EventType.CONVERSATION_STATUS,
