@@ -44,10 +44,12 @@ def ping() -> str:
 
 @worker_ready.connect
 def warm_backend_client(**kwargs) -> None:
-    """Build the backend client before the first turn arrives, not during it."""
-    from integrations.mistral import backend
+    """Build the backend client and its stream loop before the first turn arrives, not
+    during it."""
+    from integrations.mistral import aio, backend
 
     backend.client()
+    aio.warm()
 
 
 @beat_embedded_init.connect

@@ -58,6 +58,18 @@ def run(coroutine: Awaitable[T], timeout: float | None = None) -> T:
         raise TimeoutError(f"the backend stream loop did not answer within {timeout:g} s") from None
 
 
+async def _load_stream_machinery() -> None:
+    import anyio
+
+    anyio.Event()  # loads anyio's asyncio back end, which the HTTP client's first stream needs
+
+
+def warm(timeout: float = 30.0) -> None:
+    """Start the loop and load what its first stream would load: on a worker that has no
+    compiled bytecode that import alone took most of a second of the first turns' CPU."""
+    run(_load_stream_machinery(), timeout)
+
+
 class LoopStream:
     """An opened async event stream (an async iterable of events, closed by `async with`), read
     on the loop into a consumer's `deliver(item)`.

@@ -190,3 +190,24 @@ def test_a_wait_on_the_loop_gives_up_after_its_timeout_and_cancels_the_work():
         aio.run(forever(), 0.05)
     assert cancelled.wait(5)
     assert aio.run(asyncio.sleep(0, result="still serving"), 5) == "still serving"
+
+
+def test_warming_starts_the_loop_and_loads_the_async_back_end_the_first_stream_needs():
+    """In a fresh process (as a worker is when it becomes ready), nothing loaded beforehand."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys\n"
+        "from integrations.mistral import aio\n"
+        "assert 'anyio._backends._asyncio' not in sys.modules\n"
+        "aio.warm()\n"
+        "assert 'anyio._backends._asyncio' in sys.modules\n"
+        "assert aio.loop().is_running()\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=root
+    )
+    assert done.returncode == 0, done.stderr
