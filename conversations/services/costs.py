@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from conversations.errors import ConversationError
 from conversations.models import Conversation, Status, Turn
 from conversations.queue import enqueue_turn
 from conversations.services.status import conversation_set_status
+from workspaces.selectors import one_or_none
 
 MAX_BUDGET = Decimal("1000000")
 
@@ -36,28 +37,34 @@ def turn_usage_record(*, conversation: Conversation, turn: Turn, usage: dict[str
     total = _tokens(usage, "total_tokens") or prompt + completion
     agent = conversation.active_agent or conversation.entry_agent
     model = agent.model if agent else ""
-    price = ModelPrice.objects.filter(model=model).first()
+    price = one_or_none(ModelPrice.objects.filter(model=model))
     cost = price.cost(prompt, completion) if price else Decimal(0)
-    with transaction.atomic():
-        _, created = UsageRecord.objects.get_or_create(
-            turn=turn,
-            defaults={
-                "conversation": conversation,
-                "workspace_id": conversation.graph.workspace_id,
-                "graph_id": conversation.graph_id,
-                "agent": agent,
-                "agent_name": agent.name if agent else "",
-                "model": model,
-                "prompt_tokens": prompt,
-                "completion_tokens": completion,
-                "total_tokens": total,
-                "cost_usd": cost,
-                "priced": price is not None,
-                "day": timezone.now().date(),
-            },
-        )
-        if created and cost:
-            Conversation.objects.filter(pk=conversation.pk).update(cost_usd=F("cost_usd") + cost)
+    try:
+        # The turn's one record (unique): a turn recorded already (redelivered) is refused by
+        # the database, which costs less than asking first on every turn.
+        with transaction.atomic():
+            UsageRecord.objects.create(
+                turn=turn,
+                conversation=conversation,
+                workspace_id=conversation.graph.workspace_id,
+                graph_id=conversation.graph_id,
+                agent=agent,
+                agent_name=agent.name if agent else "",
+                model=model,
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+                total_tokens=total,
+                cost_usd=cost,
+                priced=price is not None,
+                day=timezone.now().date(),
+            )
+            if cost:
+                Conversation.objects.filter(pk=conversation.pk).update(
+                    cost_usd=F("cost_usd") + cost
+                )
+    except IntegrityError:
+        if not UsageRecord.objects.filter(turn=turn).exists():
+            raise  # some other constraint: not a repeat
 
 
 def month_start(today: dt.date | None = None) -> dt.date:
@@ -73,13 +80,17 @@ def workspace_month_cost(workspace_id: Any) -> Decimal:
 
 def budget_reached(conversation: Conversation) -> str:
     """Why the conversation may not run another turn now, or "" when it may."""
-    row = Conversation.objects.filter(pk=conversation.pk).values("cost_usd", "budget_usd").first()
+    row = one_or_none(
+        Conversation.objects.filter(pk=conversation.pk).values("cost_usd", "budget_usd")
+    )
     if row and row["budget_usd"] is not None and row["cost_usd"] >= row["budget_usd"]:
         return (
             f"Paused: this conversation reached its budget (${row['budget_usd']:.4f}; it has "
             f"cost ${row['cost_usd']:.4f}). An admin can raise the budget to resume it."
         )
-    budget = WorkspaceBudget.objects.filter(workspace_id=conversation.graph.workspace_id).first()
+    budget = one_or_none(
+        WorkspaceBudget.objects.filter(workspace_id=conversation.graph.workspace_id)
+    )
     if budget is not None:
         spent = workspace_month_cost(conversation.graph.workspace_id)
         if spent >= budget.monthly_usd:

@@ -54,6 +54,8 @@ def test_a_turn_is_priced_by_the_table_once(priced):
     assert conversation.cost_usd == Decimal("0.003")
     turn_usage_record(conversation=conversation, turn=record.turn, usage={"prompt_tokens": 5})
     assert UsageRecord.objects.filter(conversation=conversation).count() == 1
+    conversation.refresh_from_db()
+    assert conversation.cost_usd == Decimal("0.003")  # a repeat adds no cost either
 
 
 def test_an_unpriced_model_counts_tokens_but_no_cost(priced):
