@@ -90,7 +90,11 @@ class Agent(models.Model):
 
     @property
     def handoff_ids(self) -> list[uuid.UUID]:
-        """Targets of the outgoing edges, ordered by target name so output is stable."""
+        """Targets of the outgoing edges, ordered by target name so output is stable (as
+        `agents_of_graph_listed` already read them, when it did)."""
+        listed = self.__dict__.get("listed_handoff_ids")
+        if listed is not None:
+            return listed
         return [e.target_id for e in self.outgoing_edges.all()]
 
 

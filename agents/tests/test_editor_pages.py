@@ -131,3 +131,20 @@ def test_the_editor_page_and_its_validation_cost_no_query_per_agent(client, setu
     servers = {a["name"]: [s["name"] for s in a["mcp_servers"]] for a in agents}
     assert sum(servers.values(), []) == ["fx"] * 12
     assert all(servers[a.name] == ["fx"] for a in Agent.objects.filter(name__startswith="extra-"))
+
+
+def test_the_editor_page_lists_each_agents_handoffs_in_target_name_order(client, setup):
+    """The page reads all handoffs in one query (not a model per edge): each agent still gets
+    exactly its own targets, ordered by the target's name as everywhere else."""
+    _, graph, users = setup
+    owner = users["admin"]
+    names = ["zeta", "alpha", "mu"]
+    targets = [agent_create(actor=owner, graph=graph, name=name) for name in names]
+    source = agent_create(actor=owner, graph=graph, name="router", handoffs=[t.pk for t in targets])
+    client.force_login(owner)
+    agents = _editor_data(client.get(reverse("graph-edit", args=[graph.pk])))["agents"]
+    listed = {a["id"]: a["handoffs"] for a in agents}
+    by_name = {t.name: str(t.pk) for t in targets}
+    assert listed[str(source.pk)] == [by_name[n] for n in sorted(names)]
+    for agent in Agent.objects.filter(graph=graph):
+        assert listed[str(agent.pk)] == [str(t) for t in Agent.objects.get(pk=agent.pk).handoff_ids]
