@@ -101,6 +101,8 @@ function EditorDialogs({ commands, initial }) {
   return null;
 }
 
+const FIRST_PAINT_WAIT_MS = 1500;
+
 export default function Editor({ initial }) {
   const store = useEditorStore();
   const commands = useCommands(store);
@@ -111,15 +113,34 @@ export default function Editor({ initial }) {
   useWindow(store, shellRef);
   useEffect(() => {
     performance.mark("editor:mounted");
-    // The cards are measured and painted first (React Flow measures them before the next
-    // paint); then validation, whose badges re-render cards, and the minimap (see Canvas).
-    let frame = requestAnimationFrame(() => {
+    // The cards are measured and painted first; then validation, whose badges re-render cards,
+    // and the minimap (see Canvas). Started at mount, their work landed in the frames that
+    // measure and draw a large graph's cards. A canvas that measures nothing (no agents, or
+    // not laid out) gets them after FIRST_PAINT_WAIT_MS all the same.
+    let frame = 0;
+    let started = false;
+    const afterTwoFrames = () => {
+      if (started) return;
+      started = true;
       frame = requestAnimationFrame(() => {
-        store.getState().setPainted();
-        store.getState().refreshReport();
+        frame = requestAnimationFrame(() => {
+          store.getState().setPainted();
+          store.getState().refreshReport();
+        });
       });
+    };
+    const measuredAny = (state) => Object.keys(state.measured).length > 0;
+    const initial = store.getState();
+    if (measuredAny(initial) || !Object.keys(initial.doc.agents).length) afterTwoFrames();
+    const unsubscribe = store.subscribe((state) => {
+      if (measuredAny(state)) afterTwoFrames();
     });
-    return () => cancelAnimationFrame(frame);
+    const fallback = setTimeout(afterTwoFrames, FIRST_PAINT_WAIT_MS);
+    return () => {
+      unsubscribe();
+      clearTimeout(fallback);
+      cancelAnimationFrame(frame);
+    };
   }, [store]);
   const onDelete = useCallback(
     ({ nodes, edges }) =>
