@@ -119,9 +119,11 @@ export default function Editor({ initial }) {
     // not laid out) gets them after FIRST_PAINT_WAIT_MS all the same.
     let frame = 0;
     let started = false;
+    let unsubscribe = () => {};
     const afterTwoFrames = () => {
       if (started) return;
       started = true;
+      unsubscribe(); // every later store change (a drag, say) need not look at `measured`
       frame = requestAnimationFrame(() => {
         frame = requestAnimationFrame(() => {
           store.getState().setPainted();
@@ -132,9 +134,11 @@ export default function Editor({ initial }) {
     const measuredAny = (state) => Object.keys(state.measured).length > 0;
     const initial = store.getState();
     if (measuredAny(initial) || !Object.keys(initial.doc.agents).length) afterTwoFrames();
-    const unsubscribe = store.subscribe((state) => {
-      if (measuredAny(state)) afterTwoFrames();
-    });
+    if (!started) {
+      unsubscribe = store.subscribe((state) => {
+        if (measuredAny(state)) afterTwoFrames();
+      });
+    }
     const fallback = setTimeout(afterTwoFrames, FIRST_PAINT_WAIT_MS);
     return () => {
       unsubscribe();
