@@ -116,7 +116,8 @@ def main() -> None:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
     url = f"{server.url}/conversations/{conversation.pk}/"
-    live = "() => document.getElementById('connection').dataset.state === 'live'"
+    # The badge reads "idle" once the socket is live on a conversation with no turn running.
+    live = "() => ['live', 'idle'].includes(document.getElementById('connection').dataset.state)"
     ways = {
         "history from REST, then the socket's tail": (
             f"() => document.getElementById('timeline').dataset.history === 'done' && ({live})()"
