@@ -17,7 +17,11 @@ def mcp_function_tool(tool: dict[str, Any]) -> dict[str, Any]:
 
 
 def mcp_servers_of(agent: Agent) -> list[McpServer]:
-    """By name (the model's ordering); prefetched `mcp_servers` are used, not queried again."""
+    """By name (the model's ordering); servers `agents_of_graph_listed` (or a prefetch of
+    `mcp_servers`) already read are used, not queried again."""
+    listed = agent.__dict__.get("listed_mcp_servers")
+    if listed is not None:
+        return listed
     return list(agent.mcp_servers.all())
 
 

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from agents import validation
 from agents.mcp_tools import mcp_issues
-from agents.models import Agent, AgentVersion, Graph, HandoffEdge
+from agents.models import Agent, AgentVersion, Graph, HandoffEdge, McpServer
 from workspaces.roles import Role
 from workspaces.selectors import (
     User,
@@ -81,19 +81,23 @@ def agents_of_graph(graph: Graph) -> QuerySet[Agent]:
 def agents_of_graph_listed(graph: Graph) -> list[Agent]:
     """`agents_of_graph` as a list whose agents share `graph` (serializing each agent's
     `revision` then costs no query per agent: 500 of them for a 500-agent editor page), with
-    their MCP servers prefetched (the serializer lists them: one query, not one per agent)."""
-    agents = list(
-        Agent.objects.filter(graph=graph).order_by("name").prefetch_related("mcp_servers")
-    )
-    # The handoffs as plain target ids from one query: prefetching 2,000 edge rows (a model per
-    # row, a queryset per agent) took more than half the editor page's time on a large graph.
+    their handoffs and MCP servers read by one query each (`Agent.handoff_ids`, `mcp_servers_of`).
+    """
+    agents = list(Agent.objects.filter(graph=graph).order_by("name"))
+    # Plain lists from one query each: prefetching 2,000 edge rows (a model per row, a queryset
+    # per agent) took more than half the editor page's time on a large graph, and a prefetch of
+    # `mcp_servers` built two querysets per agent even when the graph had no server at all.
     targets: dict[Any, list] = {agent.pk: [] for agent in agents}
     edges = HandoffEdge.objects.filter(source__graph=graph).order_by(*HandoffEdge._meta.ordering)
     for source_id, target_id in edges.values_list("source_id", "target_id"):
         targets[source_id].append(target_id)
+    servers: dict[Any, list[McpServer]] = {agent.pk: [] for agent in agents}
+    for server in McpServer.objects.filter(agent__graph=graph).order_by("name"):
+        servers[server.agent_id].append(server)
     for agent in agents:
         agent.graph = graph
         agent.listed_handoff_ids = targets[agent.pk]
+        agent.listed_mcp_servers = servers[agent.pk]
     return agents
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from agents.mcp_tools import mcp_servers_of
 from agents.models import Agent, AgentVersion, Graph
 
 # --- output --------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ class AgentSerializer(serializers.ModelSerializer):
                 "tools_error": server.tools_error,
                 "tools_listed_at": server.tools_listed_at,
             }
-            for server in agent.mcp_servers.all()
+            for server in mcp_servers_of(agent)
         ]
 
 
