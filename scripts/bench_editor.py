@@ -178,6 +178,9 @@ def main() -> None:
                     page.evaluate("performance.now()")  # since this document's navigation started
                 )
                 phases.append(page.evaluate(PHASES))
+                # The next load starts once this one's own requests (validation) are answered:
+                # otherwise the server is still busy with them when the next page is asked for.
+                page.wait_for_load_state("networkidle")
             rendered = page.locator(".react-flow__node").count()
             edges_dom = page.locator(".react-flow__edge").count()
             # A large graph zoomed out draws its handoffs as one picture (OverviewEdges.jsx).
