@@ -122,14 +122,18 @@ def user_can_see_workspace_ids(user) -> list[str]:
 # the entries: what a page built from entries still needs of the log.
 NOTE_TYPES = ("conversation.response.error", "pending.created", "pending.resolved", "file.ready")
 NOTE_STATUSES = ("failed", "cancelled")
+USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
 
 
 def history_snapshot(conversation: Conversation) -> dict[str, Any] | None:
     """Where a page may stop reading entries and start reading the log: the last seq and the last
-    entry position, read together while no turn runs (every entry is then final). None while a
-    turn is queued or running: its entries are still being written."""
+    entry position, read together while no turn runs (every entry is then final), and the token
+    usage up to there. None while a turn is queued or running: its entries are still being
+    written."""
     with transaction.atomic():
-        current = Conversation.objects.filter(pk=conversation.pk).values("status", "last_seq")[0]
+        current = Conversation.objects.filter(pk=conversation.pk).values(
+            "status", "last_seq", *USAGE_FIELDS
+        )[0]
         busy = Turn.objects.filter(
             conversation=conversation, state__in=[Turn.State.QUEUED, Turn.State.RUNNING]
         ).exists()
@@ -138,7 +142,15 @@ def history_snapshot(conversation: Conversation) -> dict[str, Any] | None:
         entries = Entry.objects.filter(conversation=conversation)
         last = entries.aggregate(last=Max("position"), count=Count("id"))
     position = -1 if last["last"] is None else last["last"]  # positions start at 0
-    return {"seq": current["last_seq"], "position": position, "count": last["count"]}
+    # The token totals of the same row: every turn is over, so they count every logged response
+    # (a page built from entries has no response.done events to add up).
+    usage = {field: current[field] for field in USAGE_FIELDS}
+    return {
+        "seq": current["last_seq"],
+        "position": position,
+        "count": last["count"],
+        "usage": usage,
+    }
 
 
 def entries_between(

@@ -1,11 +1,12 @@
 """A conversation's history for its page, in pages of entries instead of the whole event log.
 
-The first page says where the entries end and the log takes over: `seq` and `position`, read
-together while no turn runs, so every entry up to `position` is final and every event after
-`seq` is what the page's socket replays. The next pages pass `upto` (that position) and `after`
-(the last position they have). `notes` (first page only) are the logged events that draw
-something beside the entries (errors, failed or cancelled turns, pending actions, files), with
-each failed turn's events from its start (the page shows what was seen of its deleted outputs).
+The first page says where the entries end and the log takes over: `seq` and `position` (and the
+token `usage` up to there), read together while no turn runs, so every entry up to `position` is
+final and every event after `seq` is what the page's socket replays. The next pages pass `upto`
+(that position) and `after` (the last position they have). `notes` (first page only) are the
+logged events that draw something beside the entries (errors, failed or cancelled turns, pending
+actions, files), with each failed turn's events from its start (the page shows what was seen of
+its deleted outputs).
 While a turn is queued or running, `settled` is false and the page replays the log instead.
 """
 
@@ -34,9 +35,9 @@ class ConversationHistory(APIView):
         ],
         responses={200: OpenApiTypes.OBJECT},
         description=(
-            "A page of entries: `settled`, `seq`, `position`, `count` and `notes` on the first "
-            "page, then `entries`, `rendered`, `next` and `upto`. While a turn is queued or "
-            'running only `{"settled": false}`: replay the event log instead.'
+            "A page of entries: `settled`, `seq`, `position`, `count`, `usage` and `notes` on "
+            "the first page, then `entries`, `rendered`, `next` and `upto`. While a turn is "
+            'queued or running only `{"settled": false}`: replay the event log instead.'
         ),
     )
     def get(self, request, pk):

@@ -12,6 +12,9 @@ from conversations.projection import project_entries
 WORDS = "The rate is **2.5%** as of January; compounding over ten years gives about 28% in total. "
 
 
+USAGE = {"prompt_tokens": 10, "completion_tokens": 30, "total_tokens": 40}  # each turn's
+
+
 def turn_events(number: int, user: str, agent_id: str, remote_conversation: str) -> list[tuple]:
     entry = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{remote_conversation}/{number}"))
     message = f"msg_{uuid.uuid5(uuid.NAMESPACE_URL, f'{remote_conversation}/out/{number}').hex}"
@@ -19,7 +22,6 @@ def turn_events(number: int, user: str, agent_id: str, remote_conversation: str)
         "type": "message.output.delta", "id": message, "output_index": 0, "content_index": 0,
         "role": "assistant", "model": "m", "agent_id": agent_id,
     }  # fmt: skip
-    usage = {"prompt_tokens": 10, "completion_tokens": 30, "total_tokens": 40}
     return [
         ("conversation.status", {"status": "running"}),
         ("message.input", {"entry": entry, "role": "user", "content": f"Question {number}?",
@@ -28,7 +30,7 @@ def turn_events(number: int, user: str, agent_id: str, remote_conversation: str)
          {"type": "conversation.response.started", "conversation_id": remote_conversation}),
         *[("message.output.delta", delta | {"content": f"{number}: {WORDS}" if i == 0 else WORDS})
           for i in range(3)],
-        ("conversation.response.done", {"type": "conversation.response.done", "usage": usage}),
+        ("conversation.response.done", {"type": "conversation.response.done", "usage": USAGE}),
         ("conversation.status", {"status": "completed"}),
     ]  # fmt: skip
 
@@ -63,7 +65,9 @@ def build(conversation: Conversation, *, turns: int, user, agent) -> tuple[int, 
         ],
         batch_size=2000,
     )
+    # The totals the engine would have added up, turn by turn.
+    totals = {field: turns * count for field, count in USAGE.items()}
     Conversation.objects.filter(pk=conversation.pk).update(
-        last_seq=len(events), status="completed", remote_id=remote, active_agent=agent
+        last_seq=len(events), status="completed", remote_id=remote, active_agent=agent, **totals
     )
     return len(events), len(projected)

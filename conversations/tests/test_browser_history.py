@@ -44,6 +44,8 @@ def test_a_long_page_loads_entries_from_rest_and_then_follows_live(
     expect(timeline).to_have_attribute("data-history", "done", timeout=30_000)
     expect(page.locator("#timeline [data-entry]")).to_have_count(2 * TURNS)
     assert timeline.get_attribute("data-loaded") == str(2 * TURNS)
+    # The token counter is the conversation's total, not what the (empty) live tail added up.
+    expect(page.locator("#conv-tokens")).to_have_text(str(40 * TURNS))
     # Markdown of the REST pages is rendered, from the first entry to the last.
     expect(page.locator("#timeline .rendered strong").first).to_have_text("2.5%")
     expect(page.locator("#timeline .rendered").last).to_be_visible()
@@ -63,3 +65,9 @@ def test_a_long_page_loads_entries_from_rest_and_then_follows_live(
     expect(page.locator("#timeline [data-entry]")).to_have_count(2 * TURNS + 1)
     added = page.locator(f'#timeline [data-entry="{entry.pk}"]')
     expect(added).to_contain_text("One more question")
+    # A response of the live tail adds its usage to the totals the history brought.
+    usage = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+    eventlog.append_events(conversation.pk, [
+        ("conversation.response.done", {"type": "conversation.response.done", "usage": usage}),
+    ])  # fmt: skip
+    expect(page.locator("#conv-tokens")).to_have_text(str(40 * TURNS + 5))

@@ -42,6 +42,9 @@ def test_pages_up_to_the_snapshot_then_the_log(team, long, api_client):
     assert first["count"] == 2 * TURNS and first["position"] == 2 * TURNS - 1  # from 0
     assert [e["position"] for e in first["entries"]] == list(range(60))
     assert first["next"] == 59 and first["upto"] == 2 * TURNS - 1
+    # The token totals up to the snapshot: what the log's response.done events add up to.
+    assert first["usage"] == {"prompt_tokens": 10 * TURNS, "completion_tokens": 30 * TURNS,
+                              "total_tokens": 40 * TURNS}  # fmt: skip
     outputs = [e for e in first["entries"] if e["type"] == "message.output"]
     assert set(first["rendered"]) == {e["remote_id"] for e in outputs}
     assert "<strong>2.5%</strong>" in first["rendered"][outputs[0]["remote_id"]]

@@ -23,7 +23,8 @@ export function createLivePanels({ state, projection }) {
     cost: document.getElementById("conv-cost"),
     price: state.price,
   });
-  meter.update(projection);
+  // Not drawn yet: until the history's totals or the first event, the figure the server
+  // rendered stands (an empty projection would show 0 tokens).
   const lanes = createLanes({ root: document.getElementById("lanes"), state, projection });
   const rawBox = document.getElementById("raw-events-json");
   let raw = [];
@@ -136,5 +137,6 @@ export function createLivePanels({ state, projection }) {
     follower.changed({ live: !replay && !FINAL.has(status) });
   }
 
-  return { applied, show, follower, toBottom: () => follower.toBottom(true) };
+  const showUsage = () => meter.update(projection);
+  return { applied, show, follower, showUsage, toBottom: () => follower.toBottom(true) };
 }

@@ -190,7 +190,8 @@ loadHistory({
   },
 })
   .then(
-    () => {
+    (fromRest) => {
+      if (fromRest) panels.showUsage(); // the snapshot's totals
       timelineRoot.dataset.history = "done";
       follow();
     },

@@ -94,6 +94,9 @@ export async function loadHistory({ url, state, projection, timeline, show, onPr
     onProgress(drawn, page.count);
   };
   projection.lastSeq = page.seq;
+  // Entries carry no response.done to add up: the snapshot's totals are the usage up to its seq,
+  // and the live tail's responses add to them.
+  if (page.usage) Object.assign(projection.totalUsage, page.usage);
   draw(page);
   let next = page.next;
   let failures = 0;
