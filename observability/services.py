@@ -117,31 +117,41 @@ def turns_observe(*, conversation_id: UUID | str) -> int:
     """Count the turns that ended since the last observation into the metrics, once each.
     Returns how many were counted."""
     state, _ = ConversationTrace.objects.get_or_create(conversation_id=conversation_id)
-    events = _events(conversation_id)
-    statuses = [e for e in events if e["type"] == "conversation.status"]
+    found = Conversation.objects.filter(pk=conversation_id).values_list("last_seq", flat=True)
+    last_seq = next(iter(found[:1]), None)
+    if not last_seq or last_seq <= state.observed_seq:
+        return 0
+    # Only the statuses logged since the last observation: every turn not counted yet started
+    # after it. Reading the whole log (and its JSON) at each turn end cost more the longer the
+    # conversation grew.
+    statuses = list(
+        Event.objects.filter(
+            conversation_id=conversation_id,
+            type="conversation.status",
+            seq__gt=state.observed_seq,
+            seq__lte=last_seq,
+        )
+        .order_by("seq")
+        .values("seq", "type", "data", "created_at")
+    )
     ended = [e["seq"] for e in statuses if e["data"].get("status") in WAITING]
     if not ended:
         return 0
     # Everything read, unless a turn is under way: that one is counted once it has ended.
     between_turns = statuses[-1]["seq"] == ended[-1]
-    upto = events[-1]["seq"] if between_turns else ended[-1]
-    if upto <= state.observed_seq:
-        return 0
+    upto = last_seq if between_turns else ended[-1]
     moved = ConversationTrace.objects.filter(pk=state.pk, observed_seq=state.observed_seq).update(
         observed_seq=upto
     )
     if not moved:
         return 0  # another observer counted them
-    window = [e for e in events if state.observed_seq < e["seq"] <= upto]
     durations = [
-        (outcome, seconds)
-        for seq, outcome, seconds in turn_durations(events)
-        if state.observed_seq < seq <= upto
+        (outcome, seconds) for seq, outcome, seconds in turn_durations(statuses) if seq <= upto
     ]
     errors = [
         error_kind(e["data"].get("error") or "")
-        for e in window
-        if e["type"] == "conversation.status" and e["data"].get("status") == Status.FAILED
+        for e in statuses
+        if e["seq"] <= upto and e["data"].get("status") == Status.FAILED
     ]
     metrics.count_turns(durations, errors)
     return len(durations)
