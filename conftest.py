@@ -310,13 +310,18 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium driven by Playwright (no `playwright install`: it cannot download here)."""
+def require_chromium() -> None:
+    """Skip without Debian's Chromium, or fail when REQUIRE_BROWSER says it must be there."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("REQUIRE_BROWSER"):
             pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER is set")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (no `playwright install`: it cannot download here)."""
+    require_chromium()
     # Playwright's sync API keeps an event loop running in this thread; the ORM calls the
     # tests make around it are still plain synchronous ones.
     # Module scope: the loop stops between modules, so other tests may use asyncio.run().

@@ -26,6 +26,7 @@ from observability.spans import (
     error_kind,
     turn_durations,
 )
+from workspaces.selectors import one_or_none
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -117,8 +118,9 @@ def turns_observe(*, conversation_id: UUID | str) -> int:
     """Count the turns that ended since the last observation into the metrics, once each.
     Returns how many were counted."""
     state, _ = ConversationTrace.objects.get_or_create(conversation_id=conversation_id)
-    found = Conversation.objects.filter(pk=conversation_id).values_list("last_seq", flat=True)
-    last_seq = next(iter(found[:1]), None)
+    last_seq = one_or_none(
+        Conversation.objects.filter(pk=conversation_id).values_list("last_seq", flat=True)
+    )
     if not last_seq or last_seq <= state.observed_seq:
         return 0
     # Only the statuses logged since the last observation: every turn not counted yet started

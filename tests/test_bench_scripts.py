@@ -15,10 +15,7 @@ pytestmark = pytest.mark.integration
 
 
 def _run(script: str, *args: str) -> str:
-    if not Path(conftest.CHROMIUM).exists():
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"{conftest.CHROMIUM} is missing and REQUIRE_BROWSER is set")
-        pytest.skip(f"{conftest.CHROMIUM} is not installed")
+    conftest.require_chromium()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "agentstudio.settings.test"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     done = subprocess.run(
